@@ -1,0 +1,1 @@
+"""Multicore Python: the code that the book's child processes import."""

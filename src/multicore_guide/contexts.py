@@ -1,0 +1,44 @@
+"""Choosing a start method on purpose.
+
+Python's default start method depends on the platform and the version:
+fork on Linux up to 3.13, forkserver on Linux from 3.14, spawn on macOS
+(from 3.8) and on Windows. Code that relies on the default behaves
+differently from one machine to the next. Every pool in this book is built
+from an explicit context instead, usually the one :func:`get_context`
+returns.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from multiprocessing.context import BaseContext
+
+__all__ = ["available_methods", "get_context"]
+
+
+def available_methods() -> list[str]:
+    """Return the start methods this platform supports, e.g. ``['fork', 'spawn', 'forkserver']``."""
+    return multiprocessing.get_all_start_methods()
+
+
+def get_context(method: str | None = None) -> BaseContext:
+    """Return a multiprocessing context for ``method``, never the implicit default.
+
+    With ``method=None`` the choice is ``"forkserver"`` where the platform
+    has it (Linux and macOS) and ``"spawn"`` elsewhere (Windows). Both start
+    children that import the function they run by name, which is how
+    Python 3.14 behaves on every platform, so code tested with this context
+    keeps working wherever it goes.
+
+    Raises:
+        TypeError: ``method`` is not a string or ``None``.
+        ValueError: ``method`` is not a start method this platform supports.
+    """
+    methods = available_methods()
+    if method is None:
+        method = "forkserver" if "forkserver" in methods else "spawn"
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a str or None, got {type(method).__name__}")
+    if method not in methods:
+        raise ValueError(f"start method {method!r} is not available here; choose one of {methods}")
+    return multiprocessing.get_context(method)

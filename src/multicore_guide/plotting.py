@@ -1,0 +1,152 @@
+"""Figures for timings and speedups.
+
+Every figure has a title, labelled axes with units, and the ideal (or
+theoretical) line drawn beside what was measured, so that the reader sees
+at once how far the measurement falls short and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from ._checks import check_int, check_real
+from .scaling import amdahl_speedup
+
+__all__ = ["plot_amdahl_curves", "plot_speedup", "plot_timing_bars"]
+
+IDEAL_STYLE = {"color": "0.35", "linestyle": "--", "linewidth": 1.2}
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0)) -> Axes:
+    """Return ``ax``, or the axes of a new figure of ``size`` inches."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def plot_timing_bars(
+    seconds: Mapping[str, float],
+    *,
+    title: str,
+    ideal: float | None = None,
+    ideal_label: str = "ideal",
+    ax: Axes | None = None,
+) -> Axes:
+    """Bar chart of wall-clock seconds, one bar per label, with the ideal time as a dashed line.
+
+    Args:
+        seconds: label -> measured seconds, drawn in the mapping's order.
+        title: the figure's title.
+        ideal: the time a perfect parallel run would take, or ``None``.
+        ideal_label: the legend text for the ideal line.
+        ax: axes to draw on; a new figure when ``None``.
+
+    Raises:
+        ValueError: ``seconds`` is empty or holds a negative time.
+        TypeError: a time is not a real number.
+    """
+    if not seconds:
+        raise ValueError("seconds must hold at least one bar")
+    labels = list(seconds)
+    values = [check_real(f"seconds[{label!r}]", seconds[label], minimum=0.0) for label in labels]
+    ax = _axes(ax, (5.0, 3.6))
+    bars = ax.bar(labels, values, color=[f"C{i}" for i in range(len(labels))])
+    ax.bar_label(bars, fmt="%.2f s", padding=2)
+    if ideal is not None:
+        ideal = check_real("ideal", ideal, minimum=0.0)
+        ax.axhline(ideal, label=ideal_label, **IDEAL_STYLE)
+        ax.legend(loc="lower right")
+    ax.set_ylim(0, max(values + [ideal or 0.0]) * 1.2)
+    ax.set_ylabel("wall-clock time (s)")
+    ax.set_title(title)
+    return ax
+
+
+def plot_speedup(
+    workers: Sequence[int],
+    speedups: Sequence[float],
+    *,
+    cores: int,
+    title: str,
+    amdahl_fraction: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Measured speedup against worker count, with the ideal line and an optional Amdahl curve.
+
+    The ideal for ``n`` workers on ``cores`` cores is ``min(n, cores)``:
+    workers beyond the number of cores share them and add nothing.
+
+    Raises:
+        ValueError: the sequences are empty or differ in length, or ``cores < 1``.
+        TypeError: ``cores`` is not an int.
+    """
+    cores = check_int("cores", cores, minimum=1)
+    n = np.asarray(workers, dtype=float)
+    s = np.asarray(speedups, dtype=float)
+    if n.size == 0 or n.shape != s.shape:
+        raise ValueError("workers and speedups must be non-empty and of the same length")
+    ax = _axes(ax)
+    grid = np.arange(1, int(n.max()) + 1)
+    ax.plot(grid, np.minimum(grid, cores), label=f"ideal: min(workers, {cores} cores)", **IDEAL_STYLE)
+    if amdahl_fraction is not None:
+        curve = amdahl_speedup(amdahl_fraction, np.minimum(grid, cores))
+        ax.plot(grid, curve, ":", color="C1", label=f"Amdahl fit, p = {amdahl_fraction:.3f}")
+    ax.plot(n, s, "o-", color="C0", label="measured")
+    ax.axvline(cores, color="0.8", linewidth=1)
+    ax.set_xticks(grid)
+    ax.set_xlabel("worker processes")
+    ax.set_ylabel("speedup over serial (×)")
+    ax.set_ylim(0, max(float(s.max()), float(cores)) * 1.15)
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_amdahl_curves(
+    fractions: Sequence[float],
+    *,
+    max_workers: int = 64,
+    highlight: tuple[float, int] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Amdahl speedup curves for several parallel fractions, beside the ideal ``S = n``.
+
+    Args:
+        fractions: parallel fractions ``p`` in [0, 1], one curve each.
+        max_workers: the largest core count on the (logarithmic) x axis.
+        highlight: an optional ``(p, n)`` point to mark and label.
+        ax: axes to draw on; a new figure when ``None``.
+
+    Raises:
+        ValueError: ``fractions`` is empty, a fraction is outside [0, 1] or ``max_workers < 2``.
+    """
+    if len(fractions) == 0:
+        raise ValueError("fractions must not be empty")
+    max_workers = check_int("max_workers", max_workers, minimum=2)
+    ax = _axes(ax)
+    grid = np.unique(np.geomspace(1, max_workers, 200).round().astype(int))
+    ax.plot(grid, grid, label="ideal: S = n", **IDEAL_STYLE)
+    for i, p in enumerate(fractions):
+        ax.plot(grid, amdahl_speedup(p, grid), color=f"C{i}", label=f"p = {p:g}, limit {_limit(p)}")
+    if highlight is not None:
+        p, n = highlight
+        s = amdahl_speedup(p, n)
+        ax.plot([n], [s], "o", color="black", zorder=5)
+        ax.annotate(f"{s:.2f}× on {n} cores", (n, s), textcoords="offset points", xytext=(6, -14))
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log", base=2)
+    ax.set_xlabel("cores, n (log scale)")
+    ax.set_ylabel("speedup S (×, log scale)")
+    ax.set_title("Amdahl's law: the serial fraction caps the speedup")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def _limit(p: float) -> str:
+    """Return Amdahl's limit ``1 / (1 - p)`` as text (infinite when p = 1)."""
+    p = check_real("p", p, minimum=0.0, maximum=1.0)
+    return "none" if p == 1.0 else f"{1.0 / (1.0 - p):.0f}×"
