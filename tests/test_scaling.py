@@ -86,3 +86,9 @@ def test_get_context_is_explicit_and_portable():
 def test_get_context_rejects_unknown_methods(method, error):
     with pytest.raises(error):
         get_context(method)
+
+
+def test_time_each_kind_times_every_kind_on_the_same_items():
+    timings = scaling.time_each_kind(workers.square, [1, 2, 3], 2, repeat=1)
+    assert list(timings) == list(scaling.KINDS)
+    assert all(t.result == [1, 4, 9] and t.runs == 1 for t in timings.values())

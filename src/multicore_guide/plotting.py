@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
 
 from ._checks import check_int, check_real
 from .scaling import amdahl_speedup
@@ -102,7 +103,7 @@ def plot_speedup(
     ax.set_ylabel("speedup over serial (×)")
     ax.set_ylim(0, max(float(s.max()), float(cores)) * 1.15)
     ax.set_title(title)
-    ax.legend(loc="upper left")
+    ax.legend(loc="lower right")
     return ax
 
 
@@ -139,6 +140,9 @@ def plot_amdahl_curves(
         ax.annotate(f"{s:.2f}× on {n} cores", (n, s), textcoords="offset points", xytext=(6, -14))
     ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
+    plain = FuncFormatter(lambda value, _: f"{value:g}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.yaxis.set_major_formatter(plain)
     ax.set_xlabel("cores, n (log scale)")
     ax.set_ylabel("speedup S (×, log scale)")
     ax.set_title("Amdahl's law: the serial fraction caps the speedup")

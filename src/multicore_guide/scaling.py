@@ -28,6 +28,7 @@ __all__ = [
     "measure_scaling",
     "run_map",
     "speedup",
+    "time_each_kind",
 ]
 
 KINDS = ("serial", "threads", "processes")
@@ -65,6 +66,32 @@ def run_map(
             return list(pool.map(fn, items))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context or get_context()) as pool:
         return list(pool.map(fn, items))
+
+
+def time_each_kind(
+    fn: Callable[[Any], Any],
+    items: Sequence[Any],
+    workers: int,
+    *,
+    context: BaseContext | None = None,
+    repeat: int = 3,
+) -> dict[str, Timing]:
+    """Time :func:`run_map` for each kind in :data:`KINDS` on the same items.
+
+    Returns:
+        A dict from kind to its :class:`~multicore_guide.timing.Timing`, in
+        the order of ``KINDS``; each timing's ``result`` is the list of
+        answers, so the caller can check that all kinds agree.
+
+    Raises:
+        TypeError, ValueError: as for :func:`run_map` and
+            :func:`multicore_guide.timing.measure`.
+    """
+    items = list(items)
+    return {
+        kind: measure(run_map, kind, fn, items, workers, context=context, repeat=repeat, label=kind)
+        for kind in KINDS
+    }
 
 
 def speedup(serial_seconds: float, parallel_seconds: float) -> float:

@@ -1,0 +1,104 @@
+"""Checks of the notebooks themselves, read as JSON.
+
+nbval compares only cells that have an execution count, so a notebook saved
+without outputs would pass it silently. These checks make sure every
+notebook is fully executed, in order, follows the chapter skeleton, appears
+in the table of contents, and never leans on the default start method.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+NOTEBOOKS = sorted(BOOK.glob("[0-9]*.ipynb"))
+IDS = [path.name for path in NOTEBOOKS]
+
+# a pool or process built straight from the multiprocessing module uses the default start method
+DEFAULT_CONTEXT_CALL = re.compile(r"\b(?:multiprocessing|mp)\.(?:Pool|Process|Queue|Manager|SimpleQueue|Pipe)\(")
+PROCESS_POOL = re.compile(r"ProcessPoolExecutor\(")
+POOL_USE = re.compile(r"\b(?:Pool|Process|ProcessPoolExecutor)\(|\.(?:map|submit|imap\w*|starmap\w*|apply_async)\(")
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code" and "".join(cell["source"]).strip()]
+
+
+def tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def markdown_text(notebook):
+    return "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "book/ holds no chapter notebooks"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_code_cell_ran_in_order(path):
+    counts = [cell["execution_count"] for cell in code_cells(load(path))]
+    assert None not in counts, f"{counts.count(None)} code cell(s) have no execution count; run `make execute`"
+    assert counts == list(range(1, len(counts) + 1)), f"execution counts {counts} are not 1..n; run `make execute`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_only_tagged_cells_raise(path):
+    for cell in code_cells(load(path)):
+        errors = [out for out in cell["outputs"] if out["output_type"] == "error"]
+        if errors:
+            assert "raises-exception" in tags(cell), f"untagged cell raised {errors[0]['ename']}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_chapter_skeleton(path):
+    text = markdown_text(load(path)).lower()
+    for section in ("learning objectives", "## key takeaways", "## exercises", "{exercise}", "{solution-start}"):
+        assert section in text, f"no '{section}' in {path.name}"
+    assert text.count("{solution-start}") == text.count("{solution-end}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_is_in_the_table_of_contents(path):
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    assert f"file: book/{path.stem}\n" in toc
+
+
+def test_every_toc_entry_exists():
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    for entry in re.findall(r"(?:file|root): (\S+)", toc):
+        assert any((ROOT / f"{entry}{suffix}").exists() for suffix in (".ipynb", ".md")), entry
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_default_start_method(path):
+    for cell in code_cells(load(path)):
+        source = "".join(cell["source"])
+        assert "set_start_method" not in source, "notebooks choose a context; they never set the global default"
+        assert "sys.path" not in source, "the package is installed; notebooks never change sys.path"
+        assert not DEFAULT_CONTEXT_CALL.search(source), f"uses the default context: {source[:80]!r}"
+        if PROCESS_POOL.search(source) and "raises-exception" not in tags(cell):
+            assert "mp_context=" in source, f"ProcessPoolExecutor without mp_context: {source[:80]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_children_run_only_imported_functions(path):
+    cells = code_cells(load(path))
+    defined = set()
+    for cell in cells:
+        if "raises-exception" not in tags(cell):
+            defined |= set(re.findall(r"^def (\w+)\(", "".join(cell["source"]), re.M))
+    for cell in cells:
+        source = "".join(cell["source"])
+        if "raises-exception" in tags(cell) or not POOL_USE.search(source):
+            continue
+        passed = {name for name in defined if re.search(rf"\b{name}\b", source)}
+        assert not passed, f"notebook-defined {sorted(passed)} handed to a process; import it from multicore_guide"
