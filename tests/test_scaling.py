@@ -50,6 +50,7 @@ def test_speedup_and_efficiency():
         (lambda: scaling.run_map("serial", abs, [1], 0), ValueError),
         (lambda: scaling.run_map("serial", 3, [1]), TypeError),
         (lambda: scaling.measure_scaling(abs, [1], []), ValueError),
+        (lambda: scaling.measure_scaling(abs, [1], [2, 2]), ValueError),
     ],
 )
 def test_bad_input_raises(call, error):

@@ -4,7 +4,9 @@ import time
 
 import pytest
 
-from multicore_guide.timing import Timing, measure, timer
+from functools import partial
+
+from multicore_guide.timing import Timing, measure, measure_rounds, timer
 
 
 def test_measure_records_each_run_and_the_result():
@@ -60,3 +62,20 @@ def test_timer_rejects_a_non_string_label():
     with pytest.raises(TypeError):
         with timer(3):
             pass
+
+
+def test_measure_rounds_interleaves_the_jobs():
+    calls = []
+    jobs = {name: partial(calls.append, name) for name in ("a", "b")}
+    timings = measure_rounds(jobs, repeat=3)
+    assert calls == ["a", "b"] * 3
+    assert list(timings) == ["a", "b"] and all(t.runs == 3 for t in timings.values())
+
+
+@pytest.mark.parametrize(
+    "jobs, repeat, error",
+    [({}, 1, ValueError), ({"a": 1}, 1, TypeError), ({"a": list}, 0, ValueError)],
+)
+def test_measure_rounds_rejects_bad_input(jobs, repeat, error):
+    with pytest.raises(error):
+        measure_rounds(jobs, repeat=repeat)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from ._checks import check_int, check_real
 from .contexts import get_context
-from .timing import Timing, measure
+from .timing import Timing, measure_rounds
 
 __all__ = [
     "KINDS",
@@ -76,7 +77,7 @@ def time_each_kind(
     context: BaseContext | None = None,
     repeat: int = 3,
 ) -> dict[str, Timing]:
-    """Time :func:`run_map` for each kind in :data:`KINDS` on the same items.
+    """Time :func:`run_map` for each kind in :data:`KINDS` on the same items, in interleaved rounds.
 
     Returns:
         A dict from kind to its :class:`~multicore_guide.timing.Timing`, in
@@ -88,10 +89,8 @@ def time_each_kind(
             :func:`multicore_guide.timing.measure`.
     """
     items = list(items)
-    return {
-        kind: measure(run_map, kind, fn, items, workers, context=context, repeat=repeat, label=kind)
-        for kind in KINDS
-    }
+    jobs = {kind: partial(run_map, kind, fn, items, workers, context=context) for kind in KINDS}
+    return measure_rounds(jobs, repeat=repeat)
 
 
 def speedup(serial_seconds: float, parallel_seconds: float) -> float:
@@ -207,6 +206,9 @@ def measure_scaling(
 ) -> Scaling:
     """Time ``map(fn, items)`` serially and on a process pool of each size in ``worker_counts``.
 
+    The runs go in interleaved rounds (see
+    :func:`multicore_guide.timing.measure_rounds`), ``repeat`` rounds in all.
+
     Every parallel result is compared with the serial one, so a speedup is
     only ever reported for a correct answer.
 
@@ -219,11 +221,14 @@ def measure_scaling(
     counts = [check_int("worker count", n, minimum=1) for n in worker_counts]
     if not counts:
         raise ValueError("worker_counts must not be empty")
-    serial = measure(run_map, "serial", fn, items, repeat=repeat, label="serial")
-    parallel = []
+    if len(set(counts)) != len(counts):
+        raise ValueError(f"worker_counts must not repeat a count, got {counts}")
+    jobs = {"serial": partial(run_map, "serial", fn, items)}
     for n in counts:
-        timing = measure(run_map, "processes", fn, items, n, context=context, repeat=repeat, label=f"{n} workers")
+        jobs[f"{n} workers"] = partial(run_map, "processes", fn, items, n, context=context)
+    timings = measure_rounds(jobs, repeat=repeat)
+    serial = timings.pop("serial")
+    for n, timing in zip(counts, timings.values()):
         if timing.result != serial.result:
             raise RuntimeError(f"the run on {n} workers returned a different result from the serial run")
-        parallel.append(timing)
-    return Scaling(serial=serial, workers=counts, parallel=parallel)
+    return Scaling(serial=serial, workers=counts, parallel=list(timings.values()))

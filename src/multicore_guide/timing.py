@@ -2,25 +2,30 @@
 
 ``measure(fn, *args, repeat=3)`` runs a callable several times and returns a
 :class:`Timing`. ``timer()`` times a block of code in a ``with`` statement.
-Both use ``time.perf_counter`` and both give back a :class:`Timing`, so a
-notebook never juggles pairs of ``perf_counter()`` calls.
+``measure_rounds(jobs)`` times several jobs that are to be compared, in
+interleaved rounds. All use ``time.perf_counter`` and give back
+:class:`Timing` objects, so a notebook never juggles pairs of
+``perf_counter()`` calls.
 
 Timings vary from run to run; report the median of a few repeats, and
-compare ratios measured in the same run rather than absolute seconds.
+compare ratios measured in the same run rather than absolute seconds. On a
+shared machine the speed also drifts over seconds, which is why
+``measure_rounds`` runs job A, then B, then C, and again, rather than all the
+runs of A before any run of B: a slow spell then hits every job alike.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._checks import check_int
 
-__all__ = ["Timing", "measure", "timer"]
+__all__ = ["Timing", "measure", "measure_rounds", "timer"]
 
 
 @dataclass
@@ -95,6 +100,34 @@ def measure(
         timing.seconds.append(time.perf_counter() - start)
     timing.result = result
     return timing
+
+
+def measure_rounds(jobs: Mapping[str, Callable[[], Any]], *, repeat: int = 3) -> dict[str, Timing]:
+    """Time each zero-argument callable in ``jobs`` once per round, for ``repeat`` rounds.
+
+    Use ``functools.partial`` to turn a call with arguments into a job.
+
+    Returns:
+        A dict from each job's name to its :class:`Timing`, in the order of
+        ``jobs``; each ``result`` is the value of that job's last call.
+
+    Raises:
+        TypeError: a job is not callable or ``repeat`` is not an int.
+        ValueError: ``jobs`` is empty or ``repeat < 1``.
+    """
+    repeat = check_int("repeat", repeat, minimum=1)
+    if not jobs:
+        raise ValueError("jobs must hold at least one callable")
+    for name, job in jobs.items():
+        if not callable(job):
+            raise TypeError(f"job {name!r} must be callable, got {type(job).__name__}")
+    timings = {name: Timing(name) for name in jobs}
+    for _ in range(repeat):
+        for name, job in jobs.items():
+            one = measure(job, repeat=1, label=name)
+            timings[name].seconds.extend(one.seconds)
+            timings[name].result = one.result
+    return timings
 
 
 @contextmanager
