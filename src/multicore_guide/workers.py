@@ -30,6 +30,7 @@ __all__ = [
     "estimate_pi",
     "io_like_task",
     "is_prime",
+    "noop",
     "split_range",
     "square",
 ]
@@ -205,3 +206,8 @@ def _slices(total: int, size: int):
         step = min(size, total)
         yield step
         total -= step
+
+
+def noop() -> None:
+    """Do nothing and return ``None``: the target for timing a bare process start."""
+    return None
