@@ -154,3 +154,56 @@ def _limit(p: float) -> str:
     """Return Amdahl's limit ``1 / (1 - p)`` as text (infinite when p = 1)."""
     p = check_real("p", p, minimum=0.0, maximum=1.0)
     return "none" if p == 1.0 else f"{1.0 / (1.0 - p):.0f}×"
+
+
+def plot_per_task_cost(
+    chunksizes: Sequence[int],
+    microseconds: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    ideal: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Cost per task against chunksize, one line per API, both axes logarithmic.
+
+    Args:
+        chunksizes: the chunksizes tried, in increasing order, the same for every API.
+        microseconds: API name -> wall-clock time of the whole map divided
+            by the number of tasks, in µs, at each chunksize.
+        title: the figure's title.
+        ideal: the per-task cost with no overhead at all (the serial
+            compute time per task divided by the workers), drawn as a dashed
+            line; or ``None``.
+        ax: axes to draw on; a new figure when ``None``.
+
+    Raises:
+        ValueError: no API, a series whose length differs from
+            ``chunksizes``, a chunksize below 1 or a cost that is not positive.
+    """
+    sizes = np.asarray(chunksizes, dtype=float)
+    if sizes.size == 0 or sizes.min() < 1:
+        raise ValueError("chunksizes must be non-empty and each >= 1")
+    if not microseconds:
+        raise ValueError("microseconds must hold at least one API")
+    ax = _axes(ax)
+    for i, (api, series) in enumerate(microseconds.items()):
+        costs = np.asarray(series, dtype=float)
+        if costs.shape != sizes.shape or costs.min() <= 0:
+            raise ValueError(f"{api!r} needs one positive cost per chunksize")
+        ax.plot(sizes, costs, "o-", color=f"C{i}", label=api)
+    if ideal is not None:
+        ideal = check_real("ideal", ideal, minimum=0.0, inclusive_minimum=False)
+        ax.axhline(ideal, label=f"ideal: compute per task / workers = {ideal:.2g} µs", **IDEAL_STYLE)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    plain = FuncFormatter(lambda value, _: f"{value:g}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.yaxis.set_major_formatter(plain)
+    ax.set_xlabel("chunksize (tasks per message, log scale)")
+    ax.set_ylabel("time per task (µs, log scale)")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+__all__ += ["plot_per_task_cost"]
