@@ -12,9 +12,18 @@ START_METHODS ?= fork spawn forkserver
 KERNEL_ENV := IPYTHONDIR=$(CURDIR)/tests/ipython
 NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 	--nbval-sanitize-with book/nbval_sanitize.cfg --nbval-cell-timeout=120 -q
+# the scripts a page needs for math and widgets, taken from npm and served with the book
+# (html_extra_path in _config.yml), so that the built book reads offline
+REQUIREJS := requirejs@2.3.8
+HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
+MATHJAX := mathjax@3.2.2
+VENDOR := _vendor
+VENDOR_STAMP := $(VENDOR)/.stamp-$(subst /,-,$(REQUIREJS)-$(HTML_MANAGER)-$(MATHJAX))
+# `make serve` listens on this machine only
+PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv book test unit nbval nbval-methods build-strict execute lab clean distclean
+.PHONY: help venv vendor book test unit nbval nbval-methods build-strict browser serve execute bench lab clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -29,11 +38,31 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP) ## create .venv and install requirements.txt
 
-book: $(STAMP) ## build the HTML book into _build/html
-	$(BIN)/jupyter-book build . --keep-going
-	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
+$(VENDOR_STAMP):
+	@command -v npm >/dev/null 2>&1 || { echo "make needs npm (Node.js) to fetch MathJax, require.js and the widget manager that the book serves for offline reading; install it (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/npm $(VENDOR)/html/vendor/html-manager
+	cd $(VENDOR)/npm && npm pack --silent $(REQUIREJS) $(HTML_MANAGER) $(MATHJAX) >/dev/null
+	cd $(VENDOR)/npm && for tgz in *.tgz; do mkdir -p "$${tgz%.tgz}" && tar -xzf "$$tgz" -C "$${tgz%.tgz}"; done
+	cp $(VENDOR)/npm/requirejs-*/package/require.js $(VENDOR)/html/vendor/require.js
+	cp $(VENDOR)/npm/jupyter-widgets-html-manager-*/package/dist/embed-amd.js \
+		$(VENDOR)/npm/jupyter-widgets-html-manager-*/package/dist/*.LICENSE.txt \
+		$(VENDOR)/npm/jupyter-widgets-html-manager-*/package/dist/*.woff* $(VENDOR)/html/vendor/html-manager/
+	cp -r $(VENDOR)/npm/mathjax-*/package/es5 $(VENDOR)/html/vendor/mathjax
+	cp $(VENDOR)/npm/mathjax-*/package/LICENSE $(VENDOR)/html/vendor/mathjax/
+	echo "$(REQUIREJS) $(HTML_MANAGER) $(MATHJAX), from the npm registry" > $(VENDOR)/html/vendor/VERSIONS.txt
+	@touch $@
 
-test: unit nbval build-strict ## run every test: unit tests, nbval on every notebook, a strict build
+vendor: $(VENDOR_STAMP) ## fetch require.js, the widget manager and MathJax from npm into _vendor/
+
+book: $(STAMP) $(VENDOR_STAMP) ## build the HTML book into _build/html
+	$(BIN)/jupyter-book build . --keep-going
+	@echo "Open the book: file://$(CURDIR)/_build/html/index.html (or: make serve)"
+
+serve: book ## build the book and serve it on http://127.0.0.1:8000 only (PORT=... for another port)
+	@echo "Serving the book on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+test: unit nbval build-strict browser ## run every test: unit tests, nbval on every notebook, a strict build, the browser test
 
 unit: $(STAMP) ## unit tests of the package and checks of the notebooks' structure
 	$(BIN)/python -m pytest -p no:cacheprovider -q tests
@@ -47,12 +76,18 @@ nbval-methods: $(STAMP) ## nbval once per default start method: fork, spawn, for
 		MULTICORE_GUIDE_DEFAULT_START_METHOD=$$method $(KERNEL_ENV) $(NBVAL) $(NOTEBOOKS) || exit 1; \
 	done
 
-build-strict: $(STAMP) ## build the book with warnings as errors
+build-strict: $(STAMP) $(VENDOR_STAMP) ## build the book with warnings as errors
 	$(BIN)/jupyter-book build . -W --keep-going
+
+browser: build-strict ## open every page of the built book in headless Chromium, offline; screenshots in _build/screenshots
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/browser
 
 execute: $(STAMP) ## re-run every notebook top to bottom in a fresh kernel and save its outputs
 	$(KERNEL_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=120 --ExecutePreprocessor.store_widget_state=True $(NOTEBOOKS)
+
+bench: $(STAMP) ## measure the book's headline claims; table on stdout, JSON and PNGs in _build/bench
+	$(BIN)/python -m multicore_guide.bench
 
 lab: $(STAMP) ## open JupyterLab on the book
 	$(BIN)/jupyter lab book
@@ -61,5 +96,5 @@ clean: ## remove the built book and caches
 	rm -rf _build .pytest_cache
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
-distclean: clean ## also remove .venv
-	rm -rf $(VENV)
+distclean: clean ## also remove .venv and the scripts fetched from npm
+	rm -rf $(VENV) $(VENDOR)
