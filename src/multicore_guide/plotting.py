@@ -207,3 +207,116 @@ def plot_per_task_cost(
 
 
 __all__ += ["plot_per_task_cost"]
+
+
+def plot_start_costs(
+    timings: Sequence,
+    *,
+    title: str,
+    reference: tuple[str, float] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Bars of the median time to start and join one process, one bar per start method.
+
+    Each run is drawn as a dot over its bar, and the y axis is logarithmic,
+    because the methods differ by orders of magnitude.
+
+    Args:
+        timings: :class:`~multicore_guide.timing.Timing` objects, one per
+            method, labelled with the method's name (as ``start_cost`` gives).
+        title: the figure's title.
+        reference: an optional ``(label, seconds)`` drawn as a dashed line,
+            e.g. the cost of starting a thread, for scale.
+        ax: axes to draw on; a new figure when ``None``.
+
+    Raises:
+        ValueError: ``timings`` is empty or one of them has no runs.
+    """
+    if len(timings) == 0:
+        raise ValueError("timings must hold at least one Timing")
+    labels = [t.label for t in timings]
+    medians_ms = [1000 * t.median for t in timings]
+    ax = _axes(ax, (5.5, 3.8))
+    bars = ax.bar(labels, medians_ms, color=[f"C{i}" for i in range(len(labels))], alpha=0.8)
+    ax.bar_label(bars, labels=[f"{m:.1f} ms" for m in medians_ms], padding=2)
+    for i, timing in enumerate(timings):
+        runs_ms = 1000 * np.asarray(timing.seconds, dtype=float)
+        ax.plot(np.full(runs_ms.shape, i), runs_ms, "o", color="black", markersize=3, label="each run" if i == 0 else None)
+    floor = min(medians_ms + [1000 * min(t.best for t in timings)])
+    if reference is not None:
+        name, seconds = reference
+        seconds = check_real("reference seconds", seconds, minimum=0.0, inclusive_minimum=False)
+        ax.axhline(1000 * seconds, label=f"{name}: {1000 * seconds:.2f} ms", **IDEAL_STYLE)
+        floor = min(floor, 1000 * seconds)
+    ax.set_yscale("log")
+    ax.set_ylim(floor / 3, max(1000 * max(max(t.seconds) for t in timings), max(medians_ms)) * 4)
+    ax.set_xlabel("start method")
+    ax.set_ylabel("start + join one process (ms, log scale)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_chunksize_sweep(
+    chunksizes: Sequence[int],
+    seconds: Sequence[float],
+    *,
+    title: str,
+    ideal: float | None = None,
+    default_chunksize: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Time of one ``map`` against its chunksize (both axes logarithmic), with the ideal time.
+
+    Args:
+        chunksizes: the chunksizes tried, in increasing order.
+        seconds: the measured time for each chunksize.
+        title: the figure's title.
+        ideal: the time with no overhead at all (the serial compute time
+            divided by the workers), drawn as a dashed line; or ``None``.
+        default_chunksize: the chunksize the pool picks by itself, marked
+            with a vertical line; or ``None``.
+        ax: axes to draw on; a new figure when ``None``.
+
+    Raises:
+        ValueError: the sequences are empty or differ in length, or hold a
+            chunksize below 1 or a time that is not positive.
+    """
+    sizes = np.asarray(chunksizes, dtype=float)
+    times = np.asarray(seconds, dtype=float)
+    if sizes.size == 0 or sizes.shape != times.shape:
+        raise ValueError("chunksizes and seconds must be non-empty and of the same length")
+    if sizes.min() < 1 or times.min() <= 0:
+        raise ValueError("chunksizes must be >= 1 and times > 0")
+    ax = _axes(ax)
+    ax.plot(sizes, times, "o-", color="C0", label="measured")
+    best = int(np.argmin(times))
+    ax.plot([sizes[best]], [times[best]], "o", color="C3", zorder=5, label=f"fastest: chunksize {int(sizes[best])}")
+    if ideal is not None:
+        ideal = check_real("ideal", ideal, minimum=0.0, inclusive_minimum=False)
+        ax.axhline(ideal, label=f"ideal: compute time / workers = {ideal:.3f} s", **IDEAL_STYLE)
+    if default_chunksize is not None:
+        default_chunksize = check_int("default_chunksize", default_chunksize, minimum=1)
+        ax.axvline(default_chunksize, color="C2", linestyle=":", label=f"Pool's default: {default_chunksize}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    plain = FuncFormatter(lambda value, _: f"{value:g}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(FuncFormatter(_label_twos_and_fives))
+    ax.set_xlabel("chunksize (tasks per message, log scale)")
+    ax.set_ylabel("wall-clock time of the map (s, log scale)")
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def _label_twos_and_fives(value: float, _position: object = None) -> str:
+    """Label a log-scale minor tick only at 2 and 5 times a power of ten."""
+    if value <= 0:
+        return ""
+    leading = value / 10 ** np.floor(np.log10(value))
+    return f"{value:g}" if round(leading) in (2, 5) and abs(leading - round(leading)) < 1e-6 else ""
+
+
+__all__ += ["plot_chunksize_sweep", "plot_start_costs"]

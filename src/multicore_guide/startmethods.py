@@ -1,0 +1,39 @@
+"""Which start method CPython uses by default, by platform and version.
+
+The table follows the ``multiprocessing`` documentation: spawn on Windows;
+spawn on macOS from Python 3.8 (fork before); fork on Linux and the other
+POSIX platforms up to 3.13, and forkserver from 3.14.
+"""
+
+from __future__ import annotations
+
+from ._checks import check_int
+
+__all__ = ["documented_default_start_method"]
+
+
+def documented_default_start_method(platform: str, version: tuple[int, ...]) -> str:
+    """Return the documented default start method for ``sys.platform`` and a version.
+
+    Args:
+        platform: a ``sys.platform`` value such as ``"linux"``, ``"darwin"``
+            or ``"win32"``.
+        version: ``(major, minor)`` or longer, e.g. ``sys.version_info[:2]``.
+
+    Raises:
+        TypeError: ``platform`` is not a string or ``version`` not a tuple of ints.
+        ValueError: ``version`` is not a Python 3 version.
+    """
+    if not isinstance(platform, str):
+        raise TypeError(f"platform must be a str, got {type(platform).__name__}")
+    if not isinstance(version, tuple) or len(version) < 2:
+        raise TypeError(f"version must be a tuple such as (3, 12), got {version!r}")
+    major = check_int("major version", version[0], minimum=3)
+    minor = check_int("minor version", version[1], minimum=0)
+    if major != 3:
+        raise ValueError(f"only Python 3 versions are known, got {major}.{minor}")
+    if platform == "win32":
+        return "spawn"
+    if platform == "darwin":
+        return "spawn" if minor >= 8 else "fork"
+    return "forkserver" if minor >= 14 else "fork"

@@ -1,0 +1,187 @@
+"""Process targets and the example-script runner: right answers, clean exits, clear errors."""
+
+import multiprocessing
+import signal
+import sys
+
+import matplotlib
+
+matplotlib.use("agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from multicore_guide import plotting, processes, scripts  # noqa: E402
+from multicore_guide.startmethods import documented_default_start_method  # noqa: E402
+from multicore_guide.timing import Timing  # noqa: E402
+
+
+def test_square_number_puts_its_answer_on_the_queue():
+    queue = multiprocessing.get_context("spawn").SimpleQueue()
+    processes.square_number(7, queue, iterations=10)
+    assert queue.get() == (7, 49)
+
+
+def test_square_by_hand_collects_every_answer(child_context):
+    assert processes.square_by_hand([1, 2, 3, 4, 5], iterations=1_000, context=child_context) == {
+        1: 1, 2: 4, 3: 9, 4: 16, 5: 25,
+    }
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: processes.square_by_hand([1, 1]), ValueError),
+        (lambda: processes.square_by_hand([1.5]), TypeError),
+        (lambda: processes.square_by_hand([1], iterations=-1), ValueError),
+        (lambda: processes.square_by_hand([1], timeout=0), ValueError),
+        (lambda: processes.square_number("2", None), TypeError),
+        (lambda: processes.exit_with(256), ValueError),
+        (lambda: processes.exit_with(-1), ValueError),
+        (lambda: processes.ignore_sigterm_and_sleep(-1), ValueError),
+    ],
+)
+def test_bad_input_raises(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_exit_code_reaches_the_parent(child_context):
+    child = child_context.Process(target=processes.exit_with, args=(3,))
+    child.start()
+    child.join(timeout=30)
+    assert child.exitcode == 3
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="terminate and kill are the same on Windows")
+def test_terminate_is_ignored_and_kill_is_not(child_context):
+    ready = child_context.Event()
+    child = child_context.Process(target=processes.ignore_sigterm_and_sleep, args=(30, ready))
+    child.start()
+    try:
+        assert ready.wait(timeout=30)
+        child.terminate()
+        child.join(timeout=0.5)
+        assert child.is_alive()
+        child.kill()
+        child.join(timeout=10)
+        assert child.exitcode == -signal.SIGKILL
+    finally:
+        if child.is_alive():
+            child.kill()
+            child.join(timeout=10)
+
+
+def test_exception_lines_keep_the_names_and_messages():
+    text = (
+        "Traceback (most recent call last):\n  File 'x.py', line 1\nRuntimeError: \n"
+        "        An attempt was\n  made\n\nRuntimeError: \n   An attempt was made\n\n"
+        "/a/b.py:66: DeprecationWarning: careful\n  self.pid = os.fork()\n"
+        "concurrent.futures.process.BrokenProcessPool: gone\n"
+    )
+    assert scripts.exception_lines(text) == [
+        "RuntimeError: An attempt was made",
+        "concurrent.futures.process.BrokenProcessPool: gone",
+    ]
+    assert "DeprecationWarning: careful" in scripts.exception_lines(text, warnings=True)
+    with pytest.raises(TypeError):
+        scripts.exception_lines(None)
+
+
+def test_unguarded_example_fails_and_guarded_one_works():
+    unguarded = scripts.run_example("guide_example2_unguarded.py")
+    assert unguarded.returncode != 0
+    assert any(line.startswith("RuntimeError: An attempt has been made") for line in unguarded.exceptions())
+    guarded = scripts.run_example("guide_example2_guarded.py")
+    assert guarded.returncode == 0 and guarded.stdout == "cubes: [1, 8, 27, 64, 125]\n"
+
+
+def test_a_main_module_without_a_file_breaks_a_spawn_pool():
+    run = scripts.run_example("notebook_like.py", as_command=True)
+    assert run.stdout == "the parent got BrokenProcessPool\n"
+    assert any("Can't get attribute 'cube_number'" in line for line in run.exceptions())
+
+
+def test_daemon_child_is_ended_at_exit():
+    run = scripts.run_example("daemon_at_exit.py", "daemon", "30")
+    assert run.returncode == 0 and "daemon=True" in run.stdout
+    assert run.seconds < 20
+
+
+def test_fork_with_threads_warns_from_312():
+    run = scripts.run_example("fork_with_threads.py", warnings="always")
+    assert "child exit code: 0" in run.stdout
+    warned = any("multi-threaded" in line for line in run.exceptions(warnings=True))
+    assert warned == (sys.version_info >= (3, 12))
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: scripts.example_path("nope.py"), ValueError),
+        (lambda: scripts.example_path("__init__.py"), ValueError),
+        (lambda: scripts.example_path("../scripts.py"), ValueError),
+        (lambda: scripts.example_path(3), TypeError),
+        (lambda: scripts.run_python("-c pass"), TypeError),
+        (lambda: scripts.run_python(["-c", "pass"], timeout=0), ValueError),
+    ],
+)
+def test_script_bad_input_raises(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_run_python_captures_both_streams():
+    run = scripts.run_python(["-c", "import sys; print('out'); print('err', file=sys.stderr); sys.exit(4)"])
+    assert (run.returncode, run.stdout, run.stderr) == (4, "out\n", "err\n")
+
+
+@pytest.mark.parametrize(
+    "platform, version, expected",
+    [
+        ("linux", (3, 11), "fork"),
+        ("linux", (3, 13, 1), "fork"),
+        ("linux", (3, 14), "forkserver"),
+        ("freebsd14", (3, 15), "forkserver"),
+        ("darwin", (3, 7), "fork"),
+        ("darwin", (3, 8), "spawn"),
+        ("win32", (3, 11), "spawn"),
+    ],
+)
+def test_documented_defaults(platform, version, expected):
+    assert documented_default_start_method(platform, version) == expected
+
+
+def test_documented_default_matches_this_interpreter():
+    expected = documented_default_start_method(sys.platform, sys.version_info[:2])
+    run = scripts.run_python(["-c", "import multiprocessing as mp; print(mp.get_start_method())"])
+    assert run.stdout.strip() == expected
+
+
+@pytest.mark.parametrize(
+    "args, error",
+    [(("linux", "3.12"), TypeError), ((3, (3, 12)), TypeError), (("linux", (2, 7)), ValueError)],
+)
+def test_documented_default_bad_input(args, error):
+    with pytest.raises(error):
+        documented_default_start_method(*args)
+
+
+def test_plot_start_costs_draws_bars_dots_and_reference():
+    timings = [Timing("fork", [0.002, 0.003]), Timing("spawn", [0.05, 0.06])]
+    ax = plotting.plot_start_costs(timings, title="t", reference=("a thread", 0.0001))
+    assert ax.get_yscale() == "log" and len(ax.patches) == 2 and ax.get_title() == "t"
+    plt.close(ax.figure)
+    with pytest.raises(ValueError):
+        plotting.plot_start_costs([], title="t")
+
+
+def test_plot_chunksize_sweep_marks_best_default_and_ideal():
+    ax = plotting.plot_chunksize_sweep([1, 10, 100], [1.0, 0.1, 0.2], title="t", ideal=0.05, default_chunksize=50)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "fastest: chunksize 10" in labels and "Pool's default: 50" in labels
+    plt.close(ax.figure)
+    for bad in (([], []), ([1, 2], [1.0]), ([0], [1.0]), ([1], [0.0])):
+        with pytest.raises(ValueError):
+            plotting.plot_chunksize_sweep(*bad, title="t")
