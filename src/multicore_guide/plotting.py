@@ -320,3 +320,137 @@ def _label_twos_and_fives(value: float, _position: object = None) -> str:
 
 
 __all__ += ["plot_chunksize_sweep", "plot_start_costs"]
+
+
+# --- Part III: communication between processes, and use cases -------------
+
+
+def plot_throughput(
+    sizes: Sequence[int],
+    rates: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    bandwidth: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Messages per second against message size, one line per channel, both axes logarithmic.
+
+    Args:
+        sizes: message sizes in bytes (each > 0), the same for every channel.
+        rates: channel name -> messages per second at each size.
+        title: the figure's title.
+        bandwidth: bytes per second of a channel limited only by copying
+            bytes; drawn as the dashed line ``bandwidth / size``, the most
+            messages per second any channel could move at that rate.
+        ax: axes to draw on; a new figure when ``None``.
+
+    Raises:
+        ValueError: ``rates`` is empty, a rate list differs in length from
+            ``sizes``, or a size, rate or the bandwidth is not positive.
+    """
+    x = np.asarray(sizes, dtype=float)
+    if not rates or x.size == 0 or np.any(x <= 0):
+        raise ValueError("sizes must be positive and rates must name at least one channel")
+    ax = _axes(ax)
+    for i, (name, values) in enumerate(rates.items()):
+        y = np.asarray(values, dtype=float)
+        if y.shape != x.shape or np.any(y <= 0):
+            raise ValueError(f"rates[{name!r}] must hold one positive rate per size")
+        ax.plot(x, y, "o-", color=f"C{i}", label=name)
+    if bandwidth is not None:
+        bandwidth = check_real("bandwidth", bandwidth, minimum=0.0, inclusive_minimum=False)
+        grid = np.geomspace(x.min(), x.max(), 50)
+        ax.plot(grid, bandwidth / grid, label=f"{bandwidth / 1e6:,.0f} MB/s ceiling", **IDEAL_STYLE)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _bytes_label(v)))
+    ax.set_xticks(x)
+    ax.set_xlabel("message size (bytes, log scale)")
+    ax.set_ylabel("messages per second (log scale)")
+    ax.set_title(title)
+    ax.legend(loc="lower left")
+    return ax
+
+
+def _bytes_label(value: float) -> str:
+    """Return a byte count as short text: 16 B, 1 KiB, 64 KiB, 1 MiB."""
+    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
+        if value >= scale:
+            return f"{value / scale:g} {unit}"
+    return f"{value:g} B"
+
+
+def plot_escape_counts(counts: np.ndarray, *, region: Sequence[float], title: str, ax: Axes | None = None) -> Axes:
+    """Show a Mandelbrot image of escape counts on the complex plane, with a colour bar.
+
+    Args:
+        counts: a 2-D array of escape iterations, row 0 at the top.
+        region: ``(re_min, re_max, im_min, im_max)`` that the image covers.
+        title: the figure's title.
+        ax: axes to draw on; a new figure when ``None``.
+
+    Raises:
+        ValueError: ``counts`` is not 2-D or ``region`` does not hold four numbers.
+    """
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or len(region) != 4:
+        raise ValueError("counts must be 2-D and region must be (re_min, re_max, im_min, im_max)")
+    ax = _axes(ax, (6.0, 4.6))
+    # a logarithmic colour scale shows the bands far from the set
+    image = ax.imshow(np.log1p(counts), extent=tuple(region), cmap="magma", origin="upper")
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
+    bar.set_label("log(1 + escape iteration)")
+    ax.set_xlabel("real part")
+    ax.set_ylabel("imaginary part")
+    ax.set_title(title)
+    return ax
+
+
+def plot_workload_speedups(
+    speedups: Mapping[str, Mapping[str, float]], *, cores: int, title: str, ax: Axes | None = None
+) -> Axes:
+    """Grouped horizontal bars of measured speedup, beside the ideal ``cores``×.
+
+    Args:
+        speedups: workload -> {variant: speedup}, for example
+            ``{"Monte Carlo": {"new pool": 1.6, "warm pool": 1.9}}``. Every
+            workload has the same variants; each variant gets one colour.
+        cores: the number of cores, which is the ideal speedup.
+        title: the figure's title.
+        ax: axes to draw on; a new figure when ``None``.
+
+    Raises:
+        ValueError: ``speedups`` is empty, the workloads name different
+            variants, or a speedup is not positive; ``cores < 1``.
+        TypeError: ``cores`` is not an int or a speedup is not a real number.
+    """
+    cores = check_int("cores", cores, minimum=1)
+    if not speedups:
+        raise ValueError("speedups must hold at least one workload")
+    workloads = list(speedups)
+    variants = list(speedups[workloads[0]])
+    if not variants or any(list(speedups[w]) != variants for w in workloads):
+        raise ValueError("every workload must name the same, non-empty list of variants")
+    ax = _axes(ax, (6.0, 0.55 * len(workloads) * len(variants) + 1.8))
+    height = 0.8 / len(variants)
+    top = 0.0
+    for i, variant in enumerate(variants):
+        values = [
+            check_real(f"speedups[{w!r}][{variant!r}]", speedups[w][variant], minimum=0.0, inclusive_minimum=False)
+            for w in workloads
+        ]
+        top = max([top, *values])
+        positions = np.arange(len(workloads)) + (i - (len(variants) - 1) / 2) * height
+        bars = ax.barh(positions, values, height=height, color=f"C{i}", label=variant)
+        ax.bar_label(bars, fmt="%.2f×", padding=3, fontsize="small")
+    ax.axvline(cores, label=f"ideal: {cores}× on {cores} cores", **IDEAL_STYLE)
+    ax.set_yticks(np.arange(len(workloads)), workloads)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(top, cores) * 1.3)
+    ax.set_xlabel("speedup over the serial loop (×)")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+__all__ += ["plot_escape_counts", "plot_throughput", "plot_workload_speedups"]
