@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ._checks import check_int, check_real
 from .scaling import amdahl_speedup
@@ -454,3 +454,105 @@ def plot_workload_speedups(
 
 
 __all__ += ["plot_escape_counts", "plot_throughput", "plot_workload_speedups"]
+
+
+def plot_cost_by_size(
+    sizes: Sequence[float],
+    seconds: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    xlabel: str,
+    bytes_axis: bool = False,
+    ax: Axes | None = None,
+) -> Axes:
+    """Time against size on log-log axes, one line per series, each beside a line proportional to size.
+
+    The dotted line of each series passes through its largest point and
+    grows in proportion to the size: where the measurement lies above it at
+    small sizes, a fixed cost dominates; where it follows it, the cost is
+    per byte (or per process).
+
+    Args:
+        sizes: the sizes measured, in increasing order (bytes, processes, ...).
+        seconds: series name -> the median time at each size, in seconds.
+        title: the figure's title.
+        xlabel: the x axis label, with its unit.
+        bytes_axis: label the x ticks as bytes (``1 KiB``, ``1 MiB``).
+        ax: axes to draw on; a new figure when ``None``.
+
+    Raises:
+        ValueError: no series, a series whose length differs from ``sizes``,
+            or a size or time that is not positive.
+    """
+    x = np.asarray(sizes, dtype=float)
+    if x.size == 0 or np.any(x <= 0):
+        raise ValueError("sizes must be non-empty and positive")
+    if not seconds:
+        raise ValueError("seconds must hold at least one series")
+    ax = _axes(ax)
+    for i, (name, series) in enumerate(seconds.items()):
+        y = np.asarray(series, dtype=float)
+        if y.shape != x.shape or np.any(y <= 0):
+            raise ValueError(f"seconds[{name!r}] must hold one positive time per size")
+        ax.plot(x, 1000 * y, "o-", color=f"C{i}", label=name)
+        ax.plot(x, 1000 * y[-1] * x / x[-1], ":", color=f"C{i}", alpha=0.7, label=f"{name}: proportional to size")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    label = _bytes_label if bytes_axis else (lambda v: f"{v:g}")
+    ax.set_xticks(x)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: label(v)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("wall-clock time (ms, log scale)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_granularity(
+    task_seconds: Sequence[float],
+    speedups: Mapping[str, Sequence[float]],
+    *,
+    workers: int,
+    title: str,
+    ax: Axes | None = None,
+) -> Axes:
+    """Speedup over a serial loop against the length of one task, one line per API.
+
+    The ideal is ``workers``×; below the break-even line at 1× the pool is
+    slower than the loop. The x axis (task length in µs) is logarithmic.
+
+    Raises:
+        ValueError: no series, a series whose length differs from
+            ``task_seconds``, or a length or speedup that is not positive.
+        TypeError: ``workers`` is not an int.
+    """
+    workers = check_int("workers", workers, minimum=1)
+    x = 1e6 * np.asarray(task_seconds, dtype=float)
+    if x.size == 0 or np.any(x <= 0):
+        raise ValueError("task_seconds must be non-empty and positive")
+    if not speedups:
+        raise ValueError("speedups must hold at least one series")
+    ax = _axes(ax)
+    top = float(workers)
+    for i, (name, series) in enumerate(speedups.items()):
+        y = np.asarray(series, dtype=float)
+        if y.shape != x.shape or np.any(y <= 0):
+            raise ValueError(f"speedups[{name!r}] must hold one positive speedup per length")
+        ax.plot(x, y, "o-", color=f"C{i}", label=name)
+        top = max(top, float(y.max()))
+    ax.axhline(workers, label=f"ideal: {workers}× on {workers} workers", **IDEAL_STYLE)
+    ax.axhline(1.0, color="C3", linewidth=1, label="break-even: as fast as the loop")
+    ax.axhspan(0, 1.0, color="C3", alpha=0.07)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylim(0, top * 1.2)
+    ax.set_xlabel("length of one task (µs, log scale)")
+    ax.set_ylabel("speedup over the serial loop (×)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+__all__ += ["plot_cost_by_size", "plot_granularity"]

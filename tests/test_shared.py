@@ -1,0 +1,129 @@
+"""Sharing workers: exact answers with a lock, every way of sharing agrees, nothing left in /dev/shm."""
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import shared_memory
+
+import numpy as np
+import pytest
+
+from multicore_guide import shared
+
+SHM_DIR = "/dev/shm"
+
+
+def shm_blocks():
+    return {n for n in os.listdir(SHM_DIR) if n.startswith("psm_")} if os.path.isdir(SHM_DIR) else set()
+
+
+@pytest.fixture
+def no_leak():
+    before = shm_blocks()
+    yield
+    assert shm_blocks() - before == set()
+
+
+def test_locked_counting_is_exact(child_context):
+    total = shared.count_with_processes(shared.add_locked, processes=3, times=500, context=child_context)
+    assert total == 1_500
+
+
+def test_unlocked_counting_never_overshoots(child_context):
+    total = shared.count_with_processes(shared.add_unlocked, processes=2, times=500, context=child_context)
+    assert 0 < total <= 1_000
+
+
+def test_counting_on_a_given_counter(child_context):
+    counter = child_context.Value("q", 10)
+    assert shared.count_with_processes(shared.add_locked, processes=1, times=5, context=child_context, counter=counter) == 15
+
+
+def test_counting_reports_a_failing_child(child_context):
+    with pytest.raises(RuntimeError, match="exit codes"):
+        shared.count_with_processes(shared.add_locked, processes=1, times=1, context=child_context, counter=object())
+
+
+def test_store_square_in_a_plain_dict():
+    mapping = {}
+    assert shared.store_square(mapping, 4) == 4 and mapping == {4: 16}
+
+
+def test_nested_update_is_lost_only_without_a_nested_proxy(child_context):
+    with child_context.Manager() as manager:
+        plain = manager.dict(log=[])
+        nested = manager.dict(log=manager.list())
+        with ProcessPoolExecutor(2, mp_context=child_context) as pool:
+            for mapping in (plain, nested):
+                list(pool.map(shared.append_to_entry, [mapping] * 3, ["log"] * 3, range(3), timeout=60))
+        assert list(plain["log"]) == []
+        assert sorted(nested["log"]) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("way", shared.WAYS)
+def test_every_way_gives_the_same_sums(way, child_context, no_leak):
+    data = np.random.default_rng(0).random(1_001)
+    bounds = [(0, 500), (500, 1_001), (0, 0), (0, 1_001)]
+    sums = shared.sum_blocks(way, data, bounds, workers=2, context=child_context)
+    assert sums == pytest.approx([data[a:b].sum() for a, b in bounds])
+
+
+def test_shared_blocks_and_in_place_squares(child_context, no_leak):
+    data = np.arange(6.0)
+    shm = shared_memory.SharedMemory(create=True, size=data.nbytes)
+    try:
+        view = shared.array_from_shm(shm, data.size)
+        view[:] = data
+        assert shared.sum_shared_blocks(shm.name, 6, [(0, 3), (3, 6)], workers=2, context=child_context) == [3.0, 12.0]
+        with ProcessPoolExecutor(2, mp_context=child_context) as pool:
+            done = list(pool.map(shared.square_in_shared_memory, [shm.name] * 2, [6] * 2, [(0, 3), (3, 6)], timeout=60))
+        assert done == [3, 3]
+        assert view.tolist() == (data**2).tolist()
+        del view
+    finally:
+        shm.close()
+        shm.unlink()
+
+
+def test_whole_array_tasks():
+    assert shared.whole_array_tasks(5, 3) == [(0, 5)] * 3
+
+
+def test_sum_in_array_needs_an_inherited_array():
+    with pytest.raises(RuntimeError, match="no shared Array"):
+        shared._INHERITED.pop("array", None)
+        shared.sum_in_array((0, 1))
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda: shared.add_unlocked(None, -1), ValueError),
+        (lambda: shared.count_with_processes(shared.add_locked, processes=0, times=1), ValueError),
+        (lambda: shared.store_square({}, "a"), TypeError),
+        (lambda: shared.sum_of_block([1.0]), TypeError),
+        (lambda: shared.sum_through_proxy([1.0], (1, 0)), ValueError),
+        (lambda: shared.sum_in_shared_memory("x", 2, (0, 3)), ValueError),
+        (lambda: shared.sum_in_shared_memory("psm_surely_missing", 2, (0, 1)), FileNotFoundError),
+        (lambda: shared.square_in_shared_memory("x", 2, [0, 1]), TypeError),
+        (lambda: shared.whole_array_tasks(5, 0), ValueError),
+        (lambda: shared.sum_blocks("zip", np.zeros(2), [(0, 1)], workers=1), ValueError),
+        (lambda: shared.sum_blocks("pickle", np.zeros(2, dtype=int), [(0, 1)], workers=1), ValueError),
+        (lambda: shared.sum_blocks("pickle", np.zeros(2), [], workers=1), ValueError),
+        (lambda: shared.sum_blocks("pickle", np.zeros(2), [(0, 3)], workers=1), ValueError),
+        (lambda: shared.sum_blocks("pickle", np.zeros(2), [(0, 1)], workers=0), ValueError),
+        (lambda: shared.sum_shared_blocks("x", 2, [], workers=1), ValueError),
+    ],
+)
+def test_bad_input_raises(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_array_from_shm_refuses_a_small_block(no_leak):
+    shm = shared_memory.SharedMemory(create=True, size=16)
+    try:
+        with pytest.raises(ValueError):
+            shared.array_from_shm(shm, 3)
+    finally:
+        shm.close()
+        shm.unlink()
