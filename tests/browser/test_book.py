@@ -233,7 +233,9 @@ def test_page_reads_offline(browser_context, docname):
             pass
         facts = page.evaluate(PAGE_FACTS)
         shot = SHOTS / f"{docname.replace('/', '_')}.png"
-        page.screenshot(path=str(shot), full_page=True)
+        # finish the theme's CSS transitions (the sidebar slides in), which a
+        # busy machine can otherwise catch halfway
+        page.screenshot(path=str(shot), full_page=True, animations="disabled")
     finally:
         page.close()
 
