@@ -431,7 +431,7 @@ def plot_workload_speedups(
     variants = list(speedups[workloads[0]])
     if not variants or any(list(speedups[w]) != variants for w in workloads):
         raise ValueError("every workload must name the same, non-empty list of variants")
-    ax = _axes(ax, (6.0, 0.55 * len(workloads) * len(variants) + 1.8))
+    ax = _axes(ax, (6.0, 0.4 * len(workloads) * len(variants) + 2.0))
     height = 0.8 / len(variants)
     top = 0.0
     for i, variant in enumerate(variants):
@@ -449,7 +449,8 @@ def plot_workload_speedups(
     ax.set_xlim(0, max(top, cores) * 1.3)
     ax.set_xlabel("speedup over the serial loop (×)")
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize="small")
+    # below the axes, where no bar or label can hide it
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=len(variants) + 1, fontsize="small")
     return ax
 
 
