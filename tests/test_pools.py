@@ -29,27 +29,16 @@ def test_maxtasksperchild_replaces_workers(child_context):
     assert len(set(pids)) == 3
 
 
-def test_square_or_die_squares_other_numbers(child_context):
-    assert pools.square_or_die(4, fatal=3) == 16
-    with child_context.Pool(2) as pool:
-        assert pool.map_async(partial(pools.square_or_die, fatal=-1), range(5)).get(timeout=60) == [0, 1, 4, 9, 16]
-
-
 def test_a_dying_worker_leaves_pool_map_waiting(child_context):
     import multiprocessing
 
+    from multicore_guide.failures import die_on
+
     with child_context.Pool(2) as pool:
-        pending = pool.map_async(partial(pools.square_or_die, fatal=3), range(5), chunksize=1)
+        pending = pool.map_async(partial(die_on, fatal=3), range(5), chunksize=1)
         with pytest.raises(multiprocessing.TimeoutError):
             pending.get(timeout=3)
         pool.terminate()
-
-
-def test_dying_worker_exit_code(child_context):
-    child = child_context.Process(target=pools.square_or_die, args=(3, 3))
-    child.start()
-    child.join(timeout=30)
-    assert child.exitcode == 70
 
 
 @pytest.mark.parametrize(
@@ -57,8 +46,6 @@ def test_dying_worker_exit_code(child_context):
     [
         (lambda: pools.set_offset("1"), TypeError),
         (lambda: pools.add_offset("1"), TypeError),
-        (lambda: pools.square_or_die(1.0, 3), TypeError),
-        (lambda: pools.square_or_die(1, None), TypeError),
     ],
 )
 def test_bad_input_raises(call, error):

@@ -2,17 +2,17 @@
 
 ``set_offset`` is an initializer: each worker process runs it once when it
 starts, and ``add_offset`` then reads what it stored. ``worker_pid`` tells
-which process ran a task. ``square_or_die`` kills its own process on one
-chosen input, to show what a pool does when a worker disappears.
+which process ran a task. (The worker that dies on purpose, to show what a
+pool does when a worker disappears, is :func:`multicore_guide.failures.die_on`.)
 """
 
 from __future__ import annotations
 
 import os
 
-from ._checks import check_int, check_real
+from ._checks import check_real
 
-__all__ = ["add_offset", "set_offset", "square_or_die", "worker_pid"]
+__all__ = ["add_offset", "set_offset", "worker_pid"]
 
 # set once per worker process by set_offset, the pool's initializer
 _offset: float | None = None
@@ -52,19 +52,3 @@ def worker_pid(task: object = None) -> int:
     """
     return os.getpid()
 
-
-def square_or_die(number: int, fatal: int) -> int:
-    """Return ``number * number``, unless ``number == fatal``: then end this process at once.
-
-    ``os._exit`` ends the process without raising anything, as a crash in C
-    code or the kernel's out-of-memory killer would, so no exception ever
-    reaches the parent.
-
-    Raises:
-        TypeError: ``number`` or ``fatal`` is not an int.
-    """
-    number = check_int("number", number)
-    fatal = check_int("fatal", fatal)
-    if number == fatal:
-        os._exit(70)
-    return number * number
