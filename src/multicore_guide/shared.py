@@ -34,6 +34,7 @@ __all__ = [
     "append_to_entry",
     "array_from_shm",
     "count_with_processes",
+    "square_in_shared_memory",
     "store_square",
     "sum_blocks",
     "sum_in_array",
@@ -41,7 +42,6 @@ __all__ = [
     "sum_of_block",
     "sum_shared_blocks",
     "sum_through_proxy",
-    "square_in_shared_memory",
     "whole_array_tasks",
 ]
 
@@ -222,17 +222,7 @@ def sum_in_shared_memory(name: str, length: int, bounds: tuple[int, int]) -> flo
         TypeError, ValueError: ``length`` or ``bounds`` is out of range.
         FileNotFoundError: no block called ``name`` exists.
     """
-    start, stop = _check_bounds(bounds)
-    if stop > length:
-        raise ValueError(f"bounds {bounds} run past the array's {length} items")
-    shm = shared_memory.SharedMemory(name=name)
-    try:
-        view = array_from_shm(shm, length)
-        total = float(view[start:stop].sum())
-        del view  # the view must go before close()
-        return total
-    finally:
-        shm.close()
+    return _on_shared_slice(name, length, bounds, lambda part: float(part.sum()))
 
 
 def square_in_shared_memory(name: str, length: int, bounds: tuple[int, int]) -> int:
@@ -248,15 +238,20 @@ def square_in_shared_memory(name: str, length: int, bounds: tuple[int, int]) -> 
         TypeError, ValueError: ``length`` or ``bounds`` is out of range.
         FileNotFoundError: no block called ``name`` exists.
     """
+    return _on_shared_slice(name, length, bounds, lambda part: np.square(part, out=part).size)
+
+
+def _on_shared_slice(name: str, length: int, bounds: Any, work: Any) -> Any:
+    """Attach block ``name``, return ``work(array[start:stop])`` on its float64 array, detach."""
     start, stop = _check_bounds(bounds)
     if stop > length:
         raise ValueError(f"bounds {bounds} run past the array's {length} items")
     shm = shared_memory.SharedMemory(name=name)
     try:
         view = array_from_shm(shm, length)
-        np.square(view[start:stop], out=view[start:stop])
-        del view  # the view must go before close()
-        return stop - start
+        answer = work(view[start:stop])
+        del view  # every view must go before close()
+        return answer
     finally:
         shm.close()
 
