@@ -210,7 +210,7 @@ def map_isolating_crashes(
 
     Returns:
         ``(results, crashed)``: a dict from item to ``fn(item)`` for the
-        items that finished, and the list of items whose task killed its
+        items that finished, in input order, and the list of items whose task killed its
         worker, in input order.
 
     Raises:
@@ -245,4 +245,5 @@ def map_isolating_crashes(
                 pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return results, crashed
+    in_order = {item: results[item] for item in items if item in results}
+    return in_order, crashed
