@@ -127,7 +127,7 @@ class PeakMemory:
     of a forkserver.
     """
 
-    def __init__(self, interval: float = 0.02) -> None:
+    def __init__(self, interval: float = 0.2) -> None:
         self.interval = interval
         self.bytes = 0
         self.method = "psutil process tree"
@@ -359,7 +359,7 @@ def _draw(out: Path, workers: int, scaling: Any, chunks: dict, shares: dict, sta
         ),
         "shared_memory.png": lambda: plot_timing_bars(
             {label.replace(", ", ",\n"): t.median for label, t in shares.items()},
-            title="One array, read whole by every task",
+            title="One array, read whole by every task (pickled vs shared)",
         ),
         "start_cost.png": lambda: _start_cost_figure(plotting, starts),
     }
