@@ -82,7 +82,7 @@ def map_on_interpreters(fn: Callable[[Any], Any], items: Iterable[Any], workers:
     workers = check_int("workers", workers, minimum=1)
     if not interpreter_pool_available():
         raise RuntimeError(f"InterpreterPoolExecutor needs Python 3.14 or newer; this is {_python()}")
-    from concurrent.futures import InterpreterPoolExecutor
+    # one implementation of the interpreter pool's map serves both chapters
+    from .apis import map_with_interpreter_executor
 
-    with InterpreterPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(fn, items))
+    return map_with_interpreter_executor(fn, list(items), workers)
