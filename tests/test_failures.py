@@ -64,6 +64,15 @@ def test_allocate_mib_checks_its_input():
         failures.allocate_mib(1.5)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="peak RSS in KiB is Linux's convention")
+def test_a_worker_reports_its_own_peak_memory(child_context):
+    with ProcessPoolExecutor(1, mp_context=child_context) as pool:
+        pool.submit(failures.allocate_mib, 160).result(timeout=60)
+        peak = pool.submit(failures.peak_rss_mib).result(timeout=60)
+    # the peak is a high-water mark: it holds at least the 160 MiB block
+    assert 160 <= peak < 1024
+
+
 def test_cap_address_space_checks_its_input():
     with pytest.raises(ValueError):
         failures.cap_address_space(0)

@@ -38,6 +38,7 @@ __all__ = [
     "kill_self",
     "logged_square",
     "map_isolating_crashes",
+    "peak_rss_mib",
     "reciprocal",
 ]
 
@@ -172,6 +173,25 @@ def address_space_limit_mib() -> float | None:
     return None if soft == resource.RLIM_INFINITY else soft / MIB
 
 
+def peak_rss_mib() -> float:
+    """Return the largest resident memory this process has used so far, in MiB.
+
+    Run it as a task to learn a pool worker's own peak: the parent's
+    ``getrusage(RUSAGE_CHILDREN)`` cannot see workers that are not its
+    children, such as those a fork server starts.
+
+    Raises:
+        OSError: the platform has no ``resource`` module.
+    """
+    try:
+        import resource
+    except ImportError as error:  # Windows
+        raise OSError("the resource module is not available here") from error
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports KiB, macOS bytes
+    return peak / (MIB if sys.platform == "darwin" else 1024)
+
+
 def allocate_mib(mib: int) -> int:
     """Allocate ``mib`` MiB, touch every page, free it, and return ``mib``.
 
@@ -184,7 +204,9 @@ def allocate_mib(mib: int) -> int:
         MemoryError: the allocation does not fit.
     """
     mib = check_int("mib", mib, minimum=0)
-    block = bytearray(mib * MIB)  # zero-filled, so every page is written
+    # bytes of 1s, not zeros: a zeroed block can come from untouched pages
+    # that never become resident, and then the memory use would not show
+    block = b"\x01" * (mib * MIB)
     size = len(block) // MIB
     del block
     return size
