@@ -55,3 +55,19 @@ def check_real(
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be <= {maximum}, got {value}")
     return value
+
+
+def check_bounds(name: str, value: object) -> tuple[int, int]:
+    """Return ``value`` as a ``(start, stop)`` pair of ints with ``0 <= start <= stop``.
+
+    Raises:
+        TypeError: ``value`` is not a tuple of two ints.
+        ValueError: ``start`` is negative or ``stop < start``.
+    """
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise TypeError(f"{name} must be a (start, stop) tuple, got {value!r}")
+    start = check_int("start", value[0], minimum=0)
+    stop = check_int("stop", value[1], minimum=0)
+    if stop < start:
+        raise ValueError(f"{name}: stop must be >= start, got start={start}, stop={stop}")
+    return start, stop

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_int
+from ._checks import check_bounds, check_int
 from .contexts import get_context
 
 __all__ = [
@@ -379,10 +379,4 @@ def _pool(workers: int, ctx: BaseContext, initializer: Any = None, initargs: tup
 
 def _check_bounds(bounds: Any) -> tuple[int, int]:
     """Return ``bounds`` as a ``(start, stop)`` pair of counts with ``start <= stop``."""
-    if not isinstance(bounds, tuple) or len(bounds) != 2:
-        raise TypeError(f"bounds must be a (start, stop) tuple, got {bounds!r}")
-    start = check_int("start", bounds[0], minimum=0)
-    stop = check_int("stop", bounds[1], minimum=0)
-    if stop < start:
-        raise ValueError(f"stop must be >= start, got {bounds}")
-    return start, stop
+    return check_bounds("bounds", bounds)

@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from ._checks import check_int
+from ._checks import check_bounds, check_int
 
 __all__ = ["count_primes_from_table", "load_prime_table", "put_result", "worker_pid"]
 
@@ -60,12 +60,7 @@ def count_primes_from_table(block: tuple[int, int]) -> int:
         ValueError: ``start`` is negative, ``stop < start``, or ``stop`` is
             beyond the loaded table.
     """
-    if not isinstance(block, tuple) or len(block) != 2:
-        raise TypeError(f"block must be a (start, stop) tuple, got {block!r}")
-    start = check_int("start", block[0], minimum=0)
-    stop = check_int("stop", block[1], minimum=0)
-    if stop < start:
-        raise ValueError(f"stop must be >= start, got start={start}, stop={stop}")
+    start, stop = check_bounds("block", block)
     if _PRIME_TABLE is None:
         raise RuntimeError("no prime table in this process; start the pool with initializer=load_prime_table")
     if stop > len(_PRIME_TABLE):
