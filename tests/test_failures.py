@@ -169,8 +169,19 @@ def test_clean_script_stops_on_ctrl_c():
     assert result.group_empty
 
 
-def test_naive_script_dies_of_sigint():
-    result = graceful.run_and_interrupt(SCRIPT + ["--naive"], timeout=60)
+def test_naive_script_never_stops_cleanly_on_sigint():
+    """Without the pattern, Ctrl-C ends the script badly, in one of two ways.
+
+    Usually the parent finishes the queued tasks and dies of SIGINT with a
+    KeyboardInterrupt traceback. Rarely (seen here under heavy load) a worker
+    is interrupted while it holds the result queue's lock, dies holding it,
+    and the pool hangs: run_and_interrupt then kills the group and raises
+    TimeoutError. A clean exit never happens.
+    """
+    try:
+        result = graceful.run_and_interrupt(SCRIPT + ["--naive"], timeout=20)
+    except TimeoutError:
+        return  # the hang, bounded and killed: the naive pattern's worst case
     assert result.returncode == -signal.SIGINT
     assert result.stderr.splitlines()[-1] == "KeyboardInterrupt"
     assert result.group_empty

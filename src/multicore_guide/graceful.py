@@ -53,14 +53,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=get_context(), initializer=initializer)
     futures = [pool.submit(io_like_task, args.seconds) for _ in range(args.tasks)]
     print(f"{args.workers} workers, {args.tasks} tasks of {args.seconds} s submitted", flush=True)
-    futures[0].result(timeout=60)  # the workers are up and running tasks
-    print(READY, flush=True)
     if args.naive:
+        futures[0].result(timeout=60)  # the workers are up and running tasks
+        print(READY, flush=True)
         with pool:
             total = sum(future.result() for future in futures)
         print(f"all tasks done: {total:.1f} s of sleeping", flush=True)
         return 0
+    # everything from the READY line on is inside the try: Ctrl-C can come
+    # the moment the line is out, even before print() has returned
     try:
+        futures[0].result(timeout=60)  # the workers are up and running tasks
+        print(READY, flush=True)
         total = sum(future.result() for future in futures)
     except KeyboardInterrupt:
         print("KeyboardInterrupt in the parent: cancelling tasks not yet started", flush=True)
