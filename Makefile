@@ -1,8 +1,11 @@
 # Multicore Python: build, test and run the book.
-# Every target creates .venv when it is missing and installs requirements.txt into it.
+# Every target creates its virtual environment when it is missing and installs requirements.txt into it.
 
 PYTHON ?= python3
-VENV := .venv
+# one virtual environment per interpreter, so that one checkout can test several:
+# .venv for the default python3, .venv-3.14 for `make test PYTHON=python3.14`
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+VENV ?= $(if $(filter python3,$(PYTHON)),.venv,.venv-$(PYTHON_VERSION))
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := $(sort $(wildcard book/[0-9]*.ipynb))
@@ -36,7 +39,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@touch $(STAMP)
 
-venv: $(STAMP) ## create .venv and install requirements.txt
+venv: $(STAMP) ## create the virtual environment (.venv, or .venv-3.X for PYTHON=python3.X) and install requirements.txt
 
 $(VENDOR_STAMP):
 	@command -v npm >/dev/null 2>&1 || { echo "make needs npm (Node.js) to fetch MathJax, require.js and the widget manager that the book serves for offline reading; install it (Debian: apt-get install npm)"; exit 1; }
@@ -94,7 +97,7 @@ lab: $(STAMP) ## open JupyterLab on the book
 
 clean: ## remove the built book and caches
 	rm -rf _build .pytest_cache
-	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+	find . -name __pycache__ -not -path './.venv*' -prune -exec rm -rf {} +
 
-distclean: clean ## also remove .venv and the scripts fetched from npm
-	rm -rf $(VENV) $(VENDOR)
+distclean: clean ## also remove every .venv* and the scripts fetched from npm
+	rm -rf .venv .venv-* $(VENDOR)

@@ -16,9 +16,19 @@ from multiprocessing.context import BaseContext
 __all__ = ["available_methods", "get_context"]
 
 
+# the book's order; 3.14 lists the platform's default first, so the order of
+# multiprocessing.get_all_start_methods() depends on the Python version
+_METHOD_ORDER = ("fork", "spawn", "forkserver")
+
+
 def available_methods() -> list[str]:
-    """Return the start methods this platform supports, e.g. ``['fork', 'spawn', 'forkserver']``."""
-    return multiprocessing.get_all_start_methods()
+    """Return the start methods this platform supports, e.g. ``['fork', 'spawn', 'forkserver']``.
+
+    The order is the same on every Python version: fork, spawn, forkserver,
+    less those the platform lacks.
+    """
+    supported = multiprocessing.get_all_start_methods()
+    return [m for m in _METHOD_ORDER if m in supported] + [m for m in supported if m not in _METHOD_ORDER]
 
 
 def get_context(method: str | None = None) -> BaseContext:

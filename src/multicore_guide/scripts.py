@@ -19,9 +19,13 @@ from pathlib import Path
 from ._checks import check_real
 from .timing import timer
 
-__all__ = ["ScriptRun", "example_path", "exception_lines", "run_example", "run_python"]
+__all__ = ["ScriptRun", "example_path", "exception_lines", "plain_text", "run_example", "run_python"]
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+# the escape codes with which Python 3.14 and newer colour a traceback: a
+# child inherits FORCE_COLOR=1 from the Jupyter kernel, which ipykernel sets
+_COLOUR_CODE = re.compile(r"\x1b\[[0-9;]*m")
 
 # "SomeError: message", or a warning's "path.py:12: SomeWarning: message"
 _EXCEPTION_LINE = re.compile(r"^(?:\S.*?:\d+: )?([A-Za-z_][\w.]*(?:Error|Exception|Warning|Pool)):[ \t]*(.*)$")
@@ -50,6 +54,17 @@ class ScriptRun:
         return exception_lines(self.stderr, warnings=warnings)
 
 
+def plain_text(text: str) -> str:
+    """Return ``text`` without the colour escape codes of a 3.14 traceback.
+
+    Raises:
+        TypeError: ``text`` is not a string.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    return _COLOUR_CODE.sub("", text)
+
+
 def exception_lines(text: str, *, warnings: bool = False) -> list[str]:
     """Return each distinct ``Name: message`` line of a traceback text, in order.
 
@@ -58,14 +73,12 @@ def exception_lines(text: str, *, warnings: bool = False) -> list[str]:
     error does), its first paragraph, joined into one line, stands in. Lines naming
     a ``...Warning`` are kept only with ``warnings=True``. The full
     tracebacks, with their file paths and line numbers, differ between
-    Python versions; these lines do not.
+    Python versions; these lines do not. Colour codes are removed first.
 
     Raises:
         TypeError: ``text`` is not a string.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    lines = text.splitlines()
+    lines = plain_text(text).splitlines()
     found: list[str] = []
     for index, line in enumerate(lines):
         match = _EXCEPTION_LINE.match(line)
