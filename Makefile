@@ -24,9 +24,17 @@ VENDOR := _vendor
 VENDOR_STAMP := $(VENDOR)/.stamp-$(subst /,-,$(REQUIREJS)-$(HTML_MANAGER)-$(MATHJAX))
 # `make serve` listens on this machine only
 PORT ?= 8000
+# the public repository, for the book's repository, Binder and Colab buttons
+# (https://github.com/OWNER/NAME); empty: no such buttons
+REPOSITORY_URL ?=
+# the configuration one build uses, derived from _config.yml (book/_tools/book_config.py)
+BOOK_CONFIG := _build/config/_config.yml
+BOOK_CONFIG_ARGS := $(if $(REPOSITORY_URL),--repository $(REPOSITORY_URL))
+# no page may link to the address the first edition used as a stand-in
+PLACEHOLDER := PLACEHOLDER-OWNER
 
 .DEFAULT_GOAL := help
-.PHONY: help venv vendor book test unit nbval nbval-methods build-strict browser serve execute bench lab clean distclean
+.PHONY: help venv vendor book test check unit nbval nbval-methods build-strict browser serve execute bench lab clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -42,7 +50,7 @@ $(STAMP): requirements.txt pyproject.toml
 venv: $(STAMP) ## create the virtual environment (.venv, or .venv-3.X for PYTHON=python3.X) and install requirements.txt
 
 $(VENDOR_STAMP):
-	@command -v npm >/dev/null 2>&1 || { echo "make needs npm (Node.js) to fetch MathJax, require.js and the widget manager that the book serves for offline reading; install it (Debian: apt-get install npm)"; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "make: the tests need npm (Node.js) to fetch MathJax, require.js and the widget manager for the offline book; install it (Debian: apt-get install npm)"; exit 1; }
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/npm $(VENDOR)/html/vendor/html-manager
 	cd $(VENDOR)/npm && npm pack --silent $(REQUIREJS) $(HTML_MANAGER) $(MATHJAX) >/dev/null
 	cd $(VENDOR)/npm && for tgz in *.tgz; do mkdir -p "$${tgz%.tgz}" && tar -xzf "$$tgz" -C "$${tgz%.tgz}"; done
@@ -57,15 +65,21 @@ $(VENDOR_STAMP):
 
 vendor: $(VENDOR_STAMP) ## fetch require.js, the widget manager and MathJax from npm into _vendor/
 
-book: $(STAMP) $(VENDOR_STAMP) ## build the HTML book into _build/html
-	$(BIN)/jupyter-book build . --keep-going
+book: $(STAMP) ## build the HTML book into _build/html (offline copies of its scripts when npm is there)
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory vendor; fi
+	@$(BIN)/python book/_tools/book_config.py $(BOOK_CONFIG) $(BOOK_CONFIG_ARGS)
+	$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) --keep-going
+	@! grep -rl "$(PLACEHOLDER)" _build/html --include=*.html || { echo "make: a page links to the placeholder address"; exit 1; }
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html (or: make serve)"
 
 serve: book ## build the book and serve it on http://127.0.0.1:8000 only (PORT=... for another port)
 	@echo "Serving the book on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
-test: unit nbval build-strict browser ## run every test: unit tests, nbval on every notebook, a strict build, the browser test
+test: $(VENDOR_STAMP) unit nbval build-strict browser ## run every test: unit tests, nbval on every notebook, a strict build, the browser test (needs npm)
+
+check: $(STAMP) ## quick unit tests for the inner loop: one start method, no slow tests (well under a minute)
+	MULTICORE_GUIDE_QUICK=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests
 
 unit: $(STAMP) ## unit tests of the package and checks of the notebooks' structure
 	$(BIN)/python -m pytest -p no:cacheprovider -q tests
@@ -79,8 +93,10 @@ nbval-methods: $(STAMP) ## nbval once per default start method: fork, spawn, for
 		MULTICORE_GUIDE_DEFAULT_START_METHOD=$$method $(KERNEL_ENV) $(NBVAL) $(NOTEBOOKS) || exit 1; \
 	done
 
-build-strict: $(STAMP) $(VENDOR_STAMP) ## build the book with warnings as errors
-	$(BIN)/jupyter-book build . -W --keep-going
+build-strict: $(STAMP) $(VENDOR_STAMP) ## build the offline book with warnings as errors
+	@$(BIN)/python book/_tools/book_config.py $(BOOK_CONFIG) $(BOOK_CONFIG_ARGS) --require-offline
+	$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) -W --keep-going
+	@! grep -rl "$(PLACEHOLDER)" _build/html --include=*.html || { echo "make: a page links to the placeholder address"; exit 1; }
 
 browser: build-strict ## open every page of the built book in headless Chromium, offline; screenshots in _build/screenshots
 	$(BIN)/python -m pytest -p no:cacheprovider -q tests/browser

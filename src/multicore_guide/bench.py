@@ -97,7 +97,8 @@ class Claim:
         value: the measured figure (a ratio, an efficiency, bytes, ms).
         shown: the figure as the table shows it.
         goal: the goal as text, or ``""`` when there is none.
-        met: whether the goal was met; ``None`` when there is no goal.
+        met: whether the goal was met; ``None`` when there is no goal, or
+            when the measurement was too noisy to judge.
         detail: the medians behind the figure.
     """
 
@@ -110,9 +111,9 @@ class Claim:
 
     @property
     def verdict(self) -> str:
-        """``met``, ``not met``, or ``-`` when there is no goal."""
+        """``met``, ``not met``, ``noise`` (a goal, but no figure fit to judge), or ``-`` (no goal)."""
         if self.met is None:
-            return "-"
+            return "noise" if self.goal else "-"
         return "met" if self.met else "not met"
 
 
@@ -170,20 +171,76 @@ class PeakMemory:
             self.bytes = (own + child) * scale
 
 
+# a parallel efficiency above this is physically impossible: one of the two
+# timings was disturbed by something else on the machine
+EFFICIENCY_LIMIT = 1.0
+# how often the efficiency is measured again when it comes out impossible
+EFFICIENCY_TRIES = 3
+
+
+def efficiency_figures(serial: Timing, parallel: Timing, serial_cpu: float, workers: int) -> dict[str, float]:
+    """Turn one comparison into the figures the table reports.
+
+    Each side is its fastest round, as ``timeit`` takes it: for CPU-bound
+    work, noise only ever adds time, so the minimum is the least disturbed
+    run. The spread runs from the fastest serial round over the slowest
+    parallel round to the slowest serial round over the fastest parallel
+    round. ``serial_cpu`` is the parent's CPU time per round, mostly the
+    serial loop's: a serial wall time well above it (``serial wait`` > 1)
+    means the loop waited for a core, which would flatter the speedup.
+
+    Raises:
+        TypeError, ValueError: ``workers`` is not a positive int.
+    """
+    workers = check_int("workers", workers, minimum=1)
+    best = serial.best / parallel.best / workers
+    worst = min(serial.seconds) / max(parallel.seconds) / workers
+    high = max(serial.seconds) / min(parallel.seconds) / workers
+    return {
+        "efficiency": best,
+        "spread low": worst,
+        "spread high": high,
+        "serial s": serial.best,
+        "parallel s": parallel.best,
+        "serial cpu s": serial_cpu,
+        "serial wait": serial.best / serial_cpu if serial_cpu > 0 else float("nan"),
+    }
+
+
 def bench_efficiency(sizes: Sizes, workers: int, context: Any) -> tuple[Claim, Any]:
-    """Parallel efficiency of counting primes on ``workers`` processes (pool start included)."""
+    """Parallel efficiency of counting primes on ``workers`` processes (pool start included).
+
+    A figure above 1.0 cannot be true, so it is measured again, up to
+    :data:`EFFICIENCY_TRIES` times; if every try is impossible, the claim is
+    reported as noise and judged neither met nor not met.
+    """
     from .scaling import measure_scaling
 
     blocks = split_range(0, sizes.primes_per_worker * workers, sizes.blocks_per_worker * workers)
-    scaling = measure_scaling(count_primes_block, blocks, [workers], context=context, repeat=sizes.repeat)
-    value = scaling.efficiencies[0]
+    tries = []
+    for _ in range(EFFICIENCY_TRIES):
+        cpu_start = time.process_time()
+        scaling = measure_scaling(count_primes_block, blocks, [workers], context=context, repeat=sizes.repeat)
+        # the parent's CPU time is the serial rounds' (a pool's work runs in its children)
+        serial_cpu = (time.process_time() - cpu_start) / sizes.repeat
+        figures = efficiency_figures(scaling.serial, scaling.parallel[0], serial_cpu, workers)
+        tries.append(figures)
+        if figures["efficiency"] <= EFFICIENCY_LIMIT:
+            break
+    value = figures["efficiency"]
+    noisy = value > EFFICIENCY_LIMIT
+    shown = f"{value:.2f} (rounds {figures['spread low']:.2f}-{figures['spread high']:.2f})"
+    if noisy:
+        shown += f", impossible in {len(tries)} tries: a noisy machine"
+    elif len(tries) > 1:
+        shown += f", after {len(tries) - 1} impossible tries"
     claim = Claim(
         f"parallel efficiency, counting primes, {workers} workers",
         value,
-        f"{value:.2f}",
+        shown,
         ">= 0.95 (limit 1.0)",
-        0.95 <= value <= 1.0,
-        {"serial s": scaling.serial.median, "parallel s": scaling.parallel[0].median, "speedup": scaling.speedups[0]},
+        None if noisy else 0.95 <= value,
+        figures | {"tries": len(tries)},
     )
     return claim, scaling
 
@@ -200,10 +257,12 @@ def bench_chunksize(sizes: Sizes, workers: int, context: Any) -> tuple[Claim, di
                 raise RuntimeError(f"executor.map at chunksize {chunksize} returned a wrong answer")
             timing.seconds.extend(one.seconds)
     slow, fast = runs[1].median, runs[tuned].median
+    # the gain moves a lot between runs on a shared machine: show each round's
+    rounds = [s / f for s, f in zip(runs[1].seconds, runs[tuned].seconds)]
     claim = Claim(
         f"chunksize gain, {len(items):,} tiny tasks, chunksize 1 vs {tuned}",
         slow / fast,
-        f"{slow / fast:.0f}x",
+        f"{slow / fast:.0f}x (rounds {min(rounds):.0f}-{max(rounds):.0f}x)",
         ">= 100x",
         slow / fast >= 100,
         {"chunksize 1 s": slow, f"chunksize {tuned} s": fast},
@@ -395,20 +454,12 @@ def _draw(out: Path, workers: int, scaling: Any, chunks: dict, shares: dict, sta
             # five bars with two-line labels need more width than the default
             ax=plt.subplots(figsize=(8.5, 4), layout="constrained")[1],
         ),
-        "start_cost.png": lambda: _start_cost_figure(plotting, starts),
+        "start_cost.png": lambda: plotting.plot_start_costs(starts, title="Starting one process, by start method"),
     }
     for name, draw in figures.items():
         ax = draw()
         ax.figure.savefig(out / name, dpi=110)
         plt.close(ax.figure)
-
-
-def _start_cost_figure(plotting: Any, starts: list) -> Any:
-    """Draw the start costs with ``plot_start_costs`` where the package has it, else as bars in ms."""
-    if hasattr(plotting, "plot_start_costs"):
-        return plotting.plot_start_costs(starts, title="Starting one process, by start method")
-    ax = plotting.plot_timing_bars({t.label: t.median for t in starts}, title="Starting one process, by start method")
-    return ax
 
 
 def format_table(claims: Sequence[Claim]) -> str:

@@ -3,9 +3,9 @@
 Some behaviour belongs to a whole program rather than to a cell: the
 ``if __name__ == "__main__":`` guard, what happens at interpreter exit, the
 default start method of a new interpreter, the warnings it prints. The
-book's example scripts live in :mod:`multicore_guide.examples`; these
-functions run them with ``subprocess.run`` under a timeout, so a cell that
-calls them cannot hang.
+book's example scripts live in the package's ``examples/`` folder,
+package data that is never imported; these functions run them with
+``subprocess.run`` under a timeout, so a cell that calls them cannot hang.
 """
 
 from __future__ import annotations
