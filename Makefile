@@ -15,6 +15,9 @@ START_METHODS ?= fork spawn forkserver
 KERNEL_ENV := IPYTHONDIR=$(CURDIR)/tests/ipython
 NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 	--nbval-sanitize-with book/nbval_sanitize.cfg --nbval-cell-timeout=120 -q
+# runs nbval with a private, empty /dev/shm (as root) and fails if the run leaves
+# a semaphore or a shared-memory block there
+PRIVATE_SHM := tests/private_shm.sh
 # the scripts a page needs for math and widgets, taken from npm and served with the book
 # (html_extra_path in _config.yml), so that the built book reads offline
 REQUIREJS := requirejs@2.3.8
@@ -84,13 +87,13 @@ check: $(STAMP) ## quick unit tests for the inner loop: one start method, no slo
 unit: $(STAMP) ## unit tests of the package and checks of the notebooks' structure
 	$(BIN)/python -m pytest -p no:cacheprovider -q tests
 
-nbval: $(STAMP) ## run every notebook and compare with its stored outputs; the default start method is off limits
-	MULTICORE_GUIDE_DEFAULT_START_METHOD=guard $(KERNEL_ENV) $(NBVAL) $(NOTEBOOKS)
+nbval: $(STAMP) ## run every notebook and compare with its stored outputs; the default start method is off limits, and nothing may be left in /dev/shm
+	$(PRIVATE_SHM) env MULTICORE_GUIDE_DEFAULT_START_METHOD=guard $(KERNEL_ENV) $(NBVAL) $(NOTEBOOKS)
 
 nbval-methods: $(STAMP) ## nbval once per default start method: fork, spawn, forkserver (slower)
 	@for method in $(START_METHODS); do \
 		echo "nbval with the default start method set to $$method"; \
-		MULTICORE_GUIDE_DEFAULT_START_METHOD=$$method $(KERNEL_ENV) $(NBVAL) $(NOTEBOOKS) || exit 1; \
+		$(PRIVATE_SHM) env MULTICORE_GUIDE_DEFAULT_START_METHOD=$$method $(KERNEL_ENV) $(NBVAL) $(NOTEBOOKS) || exit 1; \
 	done
 
 build-strict: $(STAMP) $(VENDOR_STAMP) ## build the offline book with warnings as errors

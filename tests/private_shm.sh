@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run a command with a private, empty /dev/shm, and fail if it leaves
+# anything there: a POSIX semaphore (sem.mp-*) or a shared-memory block that
+# no process unlinked. Used by `make nbval`, because a notebook run that leaks
+# would fill a reader's /dev/shm one run at a time.
+#
+#   tests/private_shm.sh COMMAND [ARG...]
+#
+# It needs root and unshare(1) (util-linux) to mount the private tmpfs; as
+# another user it runs COMMAND as it is and says that nothing was checked.
+set -euo pipefail
+[ $# -gt 0 ] || { echo "usage: tests/private_shm.sh COMMAND [ARG...]" >&2; exit 2; }
+if [ "${MULTICORE_GUIDE_IN_PRIVATE_SHM:-}" = 1 ]; then
+    mount -t tmpfs -o mode=1777 private-shm /dev/shm
+    status=0
+    "$@" || status=$?
+    # a resource tracker unlinks what its process left when that process
+    # exits; give the last one a moment (PRIVATE_SHM_WAIT seconds) to finish
+    for _ in $(seq $((2 * ${PRIVATE_SHM_WAIT:-10}))); do
+        [ -z "$(ls -A /dev/shm)" ] && break
+        sleep 0.5
+    done
+    left=$(ls -A /dev/shm)
+    if [ -n "$left" ]; then
+        echo "private_shm.sh: the run left $(echo "$left" | wc -l) entries in /dev/shm:" >&2
+        echo "$left" | head -n 20 | sed 's/^/  /' >&2
+        [ "$status" -ne 0 ] || status=1
+    else
+        echo "private_shm.sh: /dev/shm is empty after the run"
+    fi
+    exit "$status"
+fi
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1 && unshare -m true 2>/dev/null; then
+    exec env MULTICORE_GUIDE_IN_PRIVATE_SHM=1 unshare -m --propagation private "$0" "$@"
+fi
+echo "private_shm.sh: not root (or no unshare), so /dev/shm is not checked for leftovers" >&2
+exec "$@"
