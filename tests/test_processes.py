@@ -212,3 +212,66 @@ def test_plot_chunksize_sweep_marks_best_default_and_ideal():
     for bad in (([], []), ([1, 2], [1.0]), ([0], [1.0]), ([1], [0.0])):
         with pytest.raises(ValueError):
             plotting.plot_chunksize_sweep(*bad, title="t")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="terminate() runs no handler on Windows")
+def test_sigterm_handler_runs_finally_and_sets_the_exit_code(child_context):
+    ready, report = child_context.Event(), child_context.Queue()
+    child = child_context.Process(target=processes.clean_up_on_sigterm, args=(30, ready, report))
+    child.start()
+    try:
+        assert ready.wait(timeout=30)
+        child.terminate()
+        assert report.get(timeout=30) == "cleaned up"
+        child.join(timeout=30)
+        assert child.exitcode == 128 + signal.SIGTERM
+    finally:
+        if child.is_alive():
+            child.kill()
+            child.join(timeout=10)
+
+
+def test_clean_up_on_sigterm_rejects_a_negative_sleep():
+    with pytest.raises(ValueError):
+        processes.clean_up_on_sigterm(-1, None, None)
+
+
+def test_import_numpy_returns_the_version():
+    import numpy
+
+    from multicore_guide.startmethods import import_numpy
+
+    assert import_numpy() == numpy.__version__
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs fork and forkserver")
+def test_what_breaks_under_forkserver_and_spawn():
+    import json
+
+    run = scripts.run_example("what_breaks.py")
+    assert run.returncode == 0, run.stderr
+    results = json.loads(run.stdout)
+    assert results["fork"] == {
+        "global set under the guard": "30", "lambda": "2", "local function": "11",
+        "state filled by the parent": "'loaded'",
+    }
+    for method in ("forkserver", "spawn"):
+        outcome = results[method]
+        assert outcome["global set under the guard"] == "NameError in the child"
+        assert outcome["lambda"] == "PicklingError in the parent"
+        # 3.11 to 3.13 raise AttributeError for a local function, 3.14 PicklingError
+        assert outcome["local function"] in ("AttributeError in the parent", "PicklingError in the parent")
+        assert outcome["state filled by the parent"] == "'missing'"
+    assert results["default"] == results[results["default is"]]
+    assert results["default is"] == documented_default_start_method(sys.platform, sys.version_info[:2])
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs forkserver")
+def test_forkserver_preload_script_times_each_setting():
+    import json
+
+    for setting in ("default", "numpy"):
+        run = scripts.run_example("forkserver_preload.py", setting, "2")
+        assert run.returncode == 0, run.stderr
+        result = json.loads(run.stdout)
+        assert result["setting"] == setting and len(result["ms"]) == 2

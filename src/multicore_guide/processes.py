@@ -3,7 +3,8 @@
 A ``Process`` throws away whatever its target returns, so a target that has
 an answer to give sends it back through a queue that the parent passes in.
 The other targets here exist to show how a process ends: with an exit code
-of its choosing, or by a signal it cannot ignore.
+of its choosing, by a signal it ignores or cannot ignore, or by a signal
+that it turns into a clean exit.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from ._checks import check_int, check_real
 from .contexts import get_context
 from .workers import burn_cpu
 
-__all__ = ["exit_with", "ignore_sigterm_and_sleep", "square_by_hand", "square_number"]
+__all__ = [
+    "clean_up_on_sigterm",
+    "exit_with",
+    "ignore_sigterm_and_sleep",
+    "square_by_hand",
+    "square_number",
+]
 
 
 def square_number(number: int, queue, iterations: int = 0) -> None:
@@ -118,3 +125,32 @@ def ignore_sigterm_and_sleep(seconds: float, ready=None) -> float:
         ready.set()
     time.sleep(seconds)
     return seconds
+
+
+
+def clean_up_on_sigterm(seconds: float, ready, report) -> None:
+    """Sleep ``seconds``; on SIGTERM, exit through ``finally``.
+
+    The handler turns SIGTERM into ``SystemExit(128 + SIGTERM)``, 143 on
+    Linux, the status a shell reports for a job ended by SIGTERM. The
+    exception unwinds the sleep, so the ``finally`` block runs and puts
+    ``"cleaned up"`` on ``report`` (a queue); the parent then sees exit
+    code 143 instead of ``-SIGTERM``. ``ready`` (an ``Event``) is set once
+    the handler is in place. POSIX only: on Windows ``terminate()`` ends
+    the process without running any handler.
+
+    Raises:
+        TypeError: ``seconds`` is not a real number.
+        ValueError: ``seconds`` is negative.
+    """
+    seconds = check_real("seconds", seconds, minimum=0.0)
+
+    def exit_cleanly(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, exit_cleanly)
+    try:
+        ready.set()
+        time.sleep(seconds)
+    finally:
+        report.put("cleaned up")

@@ -2,14 +2,16 @@
 
 The table follows the ``multiprocessing`` documentation: spawn on Windows;
 spawn on macOS from Python 3.8 (fork before); fork on Linux and the other
-POSIX platforms up to 3.13, and forkserver from 3.14.
+POSIX platforms up to 3.13, and forkserver from 3.14. The module also holds
+the target with which the book measures what ``set_forkserver_preload``
+saves: a child that imports NumPy.
 """
 
 from __future__ import annotations
 
 from ._checks import check_int
 
-__all__ = ["documented_default_start_method"]
+__all__ = ["documented_default_start_method", "import_numpy"]
 
 
 def documented_default_start_method(platform: str, version: tuple[int, ...]) -> str:
@@ -37,3 +39,20 @@ def documented_default_start_method(platform: str, version: tuple[int, ...]) -> 
     if platform == "darwin":
         return "spawn" if minor >= 8 else "fork"
     return "forkserver" if minor >= 14 else "fork"
+
+
+def import_numpy() -> str:
+    """Import NumPy and return its version: a child's start-up work.
+
+    A forkserver child that runs this target pays for the import unless
+    the server preloaded NumPy (``ctx.set_forkserver_preload(["numpy"])``);
+    then the module is already in the forked child's memory. NumPy is
+    imported here, inside the function, so that importing this module
+    stays cheap.
+
+    Raises:
+        ImportError: NumPy is not installed.
+    """
+    import numpy
+
+    return numpy.__version__
