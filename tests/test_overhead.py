@@ -1,14 +1,58 @@
 """The overhead measurements return honest, correct results and reject bad input."""
 
+import time
+
 import pytest
 
 from multicore_guide import overhead, workers
 
 
+class RecordingContext:
+    """A context whose processes note when each ``start()`` began and each ``join()`` ended."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.children = []  # one RecordedProcess per Process() call
+
+    def get_start_method(self):
+        return self.ctx.get_start_method()
+
+    def Process(self, *args, **kwargs):
+        child = RecordedProcess(self.ctx.Process(*args, **kwargs))
+        self.children.append(child)
+        return child
+
+
+class RecordedProcess:
+    """Stands in for a Process (which must stay picklable): times ``start`` and ``join``, passes on the rest."""
+
+    def __init__(self, process):
+        self.process = process
+        self.started = self.joined = None
+
+    def start(self):
+        self.started = time.perf_counter()
+        self.process.start()
+
+    def join(self, timeout=None):
+        self.process.join(timeout)
+        self.joined = time.perf_counter()
+
+    def __getattr__(self, name):
+        return getattr(self.process, name)
+
+
 def test_start_cost_times_each_start(child_context):
-    timing = overhead.start_cost(child_context, repeat=2)
+    recording = RecordingContext(child_context)
+    timing = overhead.start_cost(recording, repeat=2, warmup=1)
     assert timing.label == child_context.get_start_method()
-    assert timing.runs == 2 and timing.best > 0
+    assert timing.runs == 2
+    # one child per run, warm-up included, each started, run to the end and joined
+    assert len(recording.children) == 3
+    assert [child.exitcode for child in recording.children] == [0, 0, 0]
+    # each timed run holds the whole of its child's start and join: the warm-up child is not timed
+    for seconds, child in zip(timing.seconds, recording.children[1:]):
+        assert seconds >= child.joined - child.started
 
 
 @pytest.mark.parametrize(

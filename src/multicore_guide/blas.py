@@ -73,12 +73,14 @@ def measure_blas_split(
 ) -> dict[str, Any]:
     """Time the same matrix products on pools that split the cores differently.
 
-    Each ``(processes, threads)`` pair in ``splits`` gets a warm pool of
+    Each ``(processes, threads)`` pair in ``splits`` gets a pool of
     ``processes`` workers whose BLAS is limited to ``threads`` threads by
-    :func:`limit_blas_threads`. ``map(matmul_checksum, tasks)`` then runs on
-    each pool in interleaved rounds (see
-    :func:`multicore_guide.timing.measure_rounds`); the start of the pools is
-    not timed.
+    :func:`limit_blas_threads`. The splits are timed one after the other,
+    each on its own pool, and that pool is shut down before the next one
+    starts: OpenBLAS threads spin for a while after each product, so a pool
+    left alive would take cores from the split being timed. Each pool runs
+    one untimed ``map(matmul_checksum, tasks)`` to warm up, then ``repeat``
+    timed ones; the start of the pools is not timed.
 
     Returns:
         ``{"timings": {label: Timing}, "threads": {label: blas_threads() of each worker}}``,
@@ -89,25 +91,23 @@ def measure_blas_split(
         RuntimeError: two splits gave answers that differ by more than rounding.
     """
     from concurrent.futures import ProcessPoolExecutor
-    from contextlib import ExitStack
 
     from .contexts import get_context
-    from .timing import measure_rounds
+    from .timing import measure
 
     if not splits or not tasks:
         raise ValueError("splits and tasks must not be empty")
     checked = [(check_int("processes", p, minimum=1), check_int("threads", t, minimum=1)) for p, t in splits]
+    repeat = check_int("repeat", repeat, minimum=1)
     ctx = context or get_context()
-    jobs, threads = {}, {}
-    with ExitStack() as stack:
-        for processes, limit in checked:
-            label = f"{processes} process{'es' if processes > 1 else ''} x {limit} thread{'s' if limit > 1 else ''}"
-            pool = stack.enter_context(
-                ProcessPoolExecutor(processes, mp_context=ctx, initializer=limit_blas_threads, initargs=(limit,))
-            )
+    timings, threads = {}, {}
+    for processes, limit in checked:
+        label = f"{processes} process{'es' if processes > 1 else ''} x {limit} thread{'s' if limit > 1 else ''}"
+        with ProcessPoolExecutor(processes, mp_context=ctx, initializer=limit_blas_threads, initargs=(limit,)) as pool:
             threads[label] = list(pool.map(blas_threads, range(processes), timeout=timeout))
-            jobs[label] = lambda pool=pool: list(pool.map(matmul_checksum, tasks, timeout=timeout))
-        timings = measure_rounds(jobs, repeat=repeat)
+            timings[label] = measure(
+                lambda: list(pool.map(matmul_checksum, tasks, timeout=timeout)), repeat=repeat, warmup=1, label=label
+            )
     first = next(iter(timings.values())).result
     for timing in timings.values():
         if not np.allclose(timing.result, first, rtol=1e-9):

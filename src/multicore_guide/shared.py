@@ -34,6 +34,7 @@ __all__ = [
     "append_to_entry",
     "array_from_shm",
     "count_with_processes",
+    "created_blocks",
     "square_in_shared_memory",
     "store_square",
     "sum_blocks",
@@ -49,6 +50,18 @@ __all__ = [
 WAYS = ("pickle", "Manager", "Array", "shared_memory")
 
 _INHERITED: dict[str, Any] = {}  # set in each worker by _keep_array
+_CREATED: list[str] = []  # names of the blocks sum_blocks created in this process
+
+
+def created_blocks() -> list[str]:
+    """Return the names of the shared memory blocks :func:`sum_blocks` created in this process, oldest first.
+
+    ``sum_blocks`` unlinks each one before it returns. The list lets a
+    caller check, by name, that none of them is left (on Linux, that no
+    file of that name remains in ``/dev/shm``) without looking at blocks
+    that other programs own.
+    """
+    return list(_CREATED)
 
 
 # -- counters in shared memory -------------------------------------------------
@@ -327,6 +340,7 @@ def sum_blocks(
                 return [future.result(timeout=timeout) for future in futures]
         with SharedMemoryManager(ctx=ctx) as smm:
             shm = smm.SharedMemory(size=max(data.nbytes, 1))
+            _CREATED.append(shm.name)
             view = array_from_shm(shm, data.size)
             view[:] = data
             del view
