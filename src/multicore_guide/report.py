@@ -80,7 +80,8 @@ def say(template: str, /, **values: Any) -> None:
 
     Args:
         template: the sentence, MyST Markdown with ``str.format`` fields,
-            e.g. ``"{speedup:.2f}"``.
+            e.g. ``"{speedup:.2f}"``. Braces that belong to the Markdown
+            are doubled, as in any format string: ``{{doc}}`08_ipc```.
         values: one number or string for each field.
 
     Raises:
