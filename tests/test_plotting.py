@@ -57,6 +57,7 @@ def test_amdahl_curves_mark_a_point():
         (lambda: plotting.plot_amdahl_curves([1.2], max_workers=8), ValueError),
         (lambda: amdahl_explorer(cores=0), ValueError),
         (lambda: amdahl_explorer(parallel_fraction=2.0), ValueError),
+        (lambda: amdahl_explorer(fixed_cost=-0.1), ValueError),
     ],
 )
 def test_bad_input_raises(call, error):
@@ -64,11 +65,25 @@ def test_bad_input_raises(call, error):
         call()
 
 
-def test_explorer_has_two_sliders():
-    box = amdahl_explorer(0.8, 4, 32)
+def test_explorer_has_three_sliders():
+    box = amdahl_explorer(0.8, 4, 32, fixed_cost=0.1)
     sliders = box.children[0].children
-    assert [s.description for s in sliders] == ["parallel p", "cores n"]
-    assert sliders[0].value == 0.8 and sliders[1].value == 4
+    assert [s.description for s in sliders] == ["parallel p", "cores n", "fixed cost c"]
+    assert sliders[0].value == 0.8 and sliders[1].value == 4 and sliders[2].value == 0.1
+
+
+def test_explorer_draws_the_fixed_cost_curve_below_amdahl():
+    from multicore_guide.explorers import _draw
+
+    _, ax = plt.subplots()
+    _draw(ax, 0.9, 4, 0.1, 32)
+    curves = {line.get_label(): line.get_ydata() for line in ax.get_lines() if not line.get_label().startswith("_")}
+    amdahl, with_cost = curves["p = 0.9, limit 10×"], curves["p = 0.9 with fixed cost c = 0.1"]
+    assert with_cost[0] == pytest.approx(1 / 1.1)  # one core: slower than the loop
+    assert all(with_cost < amdahl)
+    _, plain = plt.subplots()
+    _draw(plain, 0.9, 4, 0.0, 32)
+    assert len(plain.get_lines()) < len(ax.get_lines())
 
 
 def test_machine_description_names_python_and_cores():
