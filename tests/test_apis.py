@@ -60,6 +60,10 @@ def test_errors_in_pools_reach_the_caller(child_context):
         (lambda: apis.map_with_processes(abs, []), ValueError),
         (lambda: apis.map_with_processes(abs, [1], timeout=0), ValueError),
         (lambda: apis.map_with_pool(abs, [1], 0), ValueError),
+        (lambda: apis.map_with_pool(abs, [1], 1, chunksize=0), ValueError),
+        (lambda: apis.map_with_pool(abs, [1], 1, chunksize=-2), ValueError),
+        (lambda: apis.map_with_pool(abs, [1], 1, chunksize=1.5), TypeError),
+        (lambda: apis.map_with_process_executor(abs, [1], 1, chunksize=0), ValueError),
         (lambda: apis.map_with_process_executor(abs, [1], 1.5), TypeError),
         (lambda: apis.map_with_thread_executor(abs, [1], 0), ValueError),
         (lambda: apis.map_with_interpreter_executor(abs, [1], 0), ValueError),
@@ -68,3 +72,28 @@ def test_errors_in_pools_reach_the_caller(child_context):
 def test_bad_input_raises(call, error):
     with pytest.raises(error):
         call()
+
+
+def test_count_draws_yields_every_item_and_counts_as_it_goes():
+    drawn = []
+    inputs = apis.count_draws(iter("abc"), drawn)
+    assert drawn == []
+    assert next(inputs) == "a" and drawn == [0]
+    assert list(inputs) == ["b", "c"] and drawn == [0, 1, 2]
+
+
+def test_count_draws_shows_that_executor_map_reads_everything_at_once():
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    drawn = []
+    with ThreadPoolExecutor(2) as pool:
+        answers = pool.map(abs, apis.count_draws(range(50), drawn), timeout=60)
+        assert len(drawn) == 50
+        assert list(answers) == list(range(50))
+    if sys.version_info >= (3, 14):
+        drawn = []
+        with ThreadPoolExecutor(2) as pool:
+            answers = pool.map(abs, apis.count_draws(range(50), drawn), timeout=60, buffersize=3)
+            assert len(drawn) == 3
+            assert list(answers) == list(range(50))

@@ -23,10 +23,31 @@ def test_worker_pid_names_the_process():
     assert pools.worker_pid() == os.getpid() == pools.worker_pid("anything")
 
 
+def test_burn_in_worker_returns_the_checksum_and_the_pid():
+    from multicore_guide.workers import burn_cpu
+
+    assert pools.burn_in_worker(1_000) == (burn_cpu(1_000), os.getpid())
+
+
+def test_burn_in_worker_runs_a_whole_chunk_in_one_process(child_context):
+    with child_context.Pool(2) as pool:
+        pairs = pool.map_async(pools.burn_in_worker, [10] * 8, chunksize=4).get(timeout=60)
+    assert [checksum for checksum, _ in pairs] == [pools.burn_in_worker(10)[0]] * 8
+    assert len({pid for _, pid in pairs[:4]}) == 1 and len({pid for _, pid in pairs[4:]}) == 1
+    assert os.getpid() not in {pid for _, pid in pairs}
+
+
 def test_maxtasksperchild_replaces_workers(child_context):
     with child_context.Pool(1, maxtasksperchild=2) as pool:
         pids = pool.map_async(pools.worker_pid, range(6), chunksize=1).get(timeout=60)
     assert len(set(pids)) == 3
+
+
+def test_maxtasksperchild_counts_a_chunk_as_one_task(child_context):
+    # 6 items in chunks of 3 are 2 tasks: one worker, limit 2, never replaced
+    with child_context.Pool(1, maxtasksperchild=2) as pool:
+        pids = pool.map_async(pools.worker_pid, range(6), chunksize=3).get(timeout=60)
+    assert len(set(pids)) == 1
 
 
 def test_a_dying_worker_leaves_pool_map_waiting(child_context):
@@ -46,6 +67,8 @@ def test_a_dying_worker_leaves_pool_map_waiting(child_context):
     [
         (lambda: pools.set_offset("1"), TypeError),
         (lambda: pools.add_offset("1"), TypeError),
+        (lambda: pools.burn_in_worker(1.5), TypeError),
+        (lambda: pools.burn_in_worker(-1), ValueError),
     ],
 )
 def test_bad_input_raises(call, error):

@@ -13,6 +13,9 @@ leaves no process behind when it returns.
 
 - :func:`map_with_interpreter_executor`: ``InterpreterPoolExecutor.map``,
   on Python 3.14 and later.
+
+:func:`count_draws` wraps an input so that a notebook can see how far
+ahead of the caller a ``map`` has read it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import concurrent.futures
 import queue
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import Any
@@ -30,6 +33,7 @@ from .contexts import get_context
 from .tasks import put_result
 
 __all__ = [
+    "count_draws",
     "map_with_interpreter_executor",
     "map_with_pool",
     "map_with_process_executor",
@@ -111,6 +115,9 @@ def map_with_pool(
         multiprocessing.TimeoutError: the answers took longer than ``timeout``.
     """
     workers = check_int("workers", workers, minimum=1)
+    if chunksize is not None:
+        # Pool.map_async accepts 0: it never calls fn and returns [None] * n
+        chunksize = check_int("chunksize", chunksize, minimum=1)
     ctx = context or get_context()
     with ctx.Pool(workers) as pool:
         return pool.map_async(fn, items, chunksize).get(timeout=timeout)
@@ -134,6 +141,7 @@ def map_with_process_executor(
         TimeoutError: the answers took longer than ``timeout``.
     """
     workers = check_int("workers", workers, minimum=1)
+    chunksize = check_int("chunksize", chunksize, minimum=1)
     with ProcessPoolExecutor(workers, mp_context=context or get_context()) as pool:
         return list(pool.map(fn, items, chunksize=chunksize, timeout=timeout))
 
@@ -183,3 +191,19 @@ def map_with_interpreter_executor(
     with executor(workers) as pool:
         return list(pool.map(fn, items, timeout=timeout))
 
+
+
+def count_draws(items: Iterable[Any], drawn: list[int]) -> Iterator[Any]:
+    """Yield each of ``items``, first appending its index to ``drawn``.
+
+    Runs in the parent: hand the generator to a ``map`` and read
+    ``len(drawn)`` to see how many inputs the map has taken so far, whether
+    or not its answers have been read. Only indexes are kept, never items.
+
+    Raises:
+        TypeError: ``drawn`` has no ``append`` method (when the first item
+            is drawn).
+    """
+    for index, item in enumerate(items):
+        drawn.append(index)
+        yield item

@@ -2,7 +2,9 @@
 
 ``set_offset`` is an initializer: each worker process runs it once when it
 starts, and ``add_offset`` then reads what it stored. ``worker_pid`` tells
-which process ran a task. (The worker that dies on purpose, to show what a
+which process ran a task, and ``burn_in_worker`` does a chosen amount of
+work and tells which process did it, to show how chunks share out unequal
+tasks. (The worker that dies on purpose, to show what a
 pool does when a worker disappears, is :func:`multicore_guide.failures.die_on`.)
 """
 
@@ -11,8 +13,9 @@ from __future__ import annotations
 import os
 
 from ._checks import check_real
+from .workers import burn_cpu
 
-__all__ = ["add_offset", "set_offset", "worker_pid"]
+__all__ = ["add_offset", "burn_in_worker", "set_offset", "worker_pid"]
 
 # set once per worker process by set_offset, the pool's initializer
 _offset: float | None = None
@@ -52,3 +55,17 @@ def worker_pid(task: object = None) -> int:
     """
     return os.getpid()
 
+
+
+def burn_in_worker(iterations: int) -> tuple[int, int]:
+    """Return ``(burn_cpu(iterations), pid)``: a task of a chosen size, and who ran it.
+
+    The checksum is :func:`multicore_guide.workers.burn_cpu`'s, so it can be
+    checked against a loop; the process id shows which worker the pool gave
+    the task to.
+
+    Raises:
+        TypeError: ``iterations`` is not an int.
+        ValueError: ``iterations`` is negative.
+    """
+    return burn_cpu(iterations), os.getpid()
