@@ -125,3 +125,126 @@ def test_joblib_scope_checks_n_jobs():
     with pytest.raises(ValueError):
         with bigarrays.joblib_scope(0):
             pass
+
+
+def test_joblib_folder_parent_follows_joblibs_rule(monkeypatch, tmp_path):
+    import os
+
+    monkeypatch.delenv("JOBLIB_TEMP_FOLDER", raising=False)
+
+    class Stats:
+        f_bsize = 4096
+
+        def __init__(self, free):
+            self.f_bavail = free // self.f_bsize
+
+    # Docker's default /dev/shm: 64 MB, far below joblib's 2 GB threshold
+    monkeypatch.setattr(os, "statvfs", lambda path: Stats(64 * 2**20))
+    assert bigarrays.joblib_folder_parent("/dev/shm") is None
+    monkeypatch.setattr(os, "statvfs", lambda path: Stats(3 * 10**9))
+    assert bigarrays.joblib_folder_parent("/dev/shm") == "/dev/shm"
+    monkeypatch.setenv("JOBLIB_TEMP_FOLDER", str(tmp_path))
+    assert bigarrays.joblib_folder_parent("/dev/shm") == str(tmp_path)
+
+
+def test_joblib_folder_parent_without_shm(monkeypatch, tmp_path):
+    monkeypatch.delenv("JOBLIB_TEMP_FOLDER", raising=False)
+    assert bigarrays.joblib_folder_parent(str(tmp_path / "missing")) is None
+
+
+def test_joblib_scope_avoids_a_small_dev_shm(monkeypatch):
+    import os
+    import tempfile
+
+    from joblib import Parallel, delayed
+
+    monkeypatch.delenv("JOBLIB_TEMP_FOLDER", raising=False)
+    real_statvfs = os.statvfs
+
+    def small_shm(path):
+        stats = real_statvfs(path)
+        if os.path.abspath(path) == "/dev/shm":
+            return os.statvfs_result((stats.f_bsize, stats.f_frsize, stats.f_blocks, stats.f_bfree,
+                                      (64 * 2**20) // stats.f_bsize, *tuple(stats)[5:]))
+        return stats
+
+    monkeypatch.setattr(os, "statvfs", small_shm)
+    big = np.ones(300_000)
+    with bigarrays.joblib_scope(2) as folder:
+        summaries = Parallel()(delayed(bigarrays.array_summary)(big) for _ in range(2))
+        assert os.path.dirname(folder) == tempfile.gettempdir()
+    assert summaries == [("memmap", True, 300_000.0)] * 2
+    assert not os.path.exists(folder)
+
+
+def test_appended_works_in_place():
+    items = [1, 2]
+    assert runtimes.appended(items, 3) is items
+    assert items == [1, 2, 3]
+    with pytest.raises(TypeError):
+        runtimes.appended((1, 2), 3)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 14), reason="concurrent.interpreters is new in 3.14")
+def test_appended_in_an_interpreter_gets_a_copy():
+    from concurrent import interpreters
+
+    interp = interpreters.create()
+    try:
+        mine = [1, 2]
+        theirs = interp.call(runtimes.appended, mine, 3)
+    finally:
+        interp.close()
+    assert mine == [1, 2] and theirs == [1, 2, 3]
+
+
+def test_free_threading_compare_script_runs():
+    from multicore_guide.scripts import run_example
+
+    run = run_example("free_threading_compare.py", "20000", timeout=120)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].endswith(f"free-threaded build: {runtimes.free_threaded_build()}; "
+                             f"GIL enabled: {runtimes.gil_enabled()}")
+    assert [line.split()[0] for line in lines[2:]] == ["serial", "threads", "processes"]
+
+
+def test_count_primes_dying_once_dies_then_counts(tmp_path, child_context):
+    from concurrent.futures.process import BrokenProcessPool
+
+    block = (0, 1_000)
+    with ProcessPoolExecutor(1, mp_context=child_context) as pool:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(distributed.count_primes_dying_once, block, str(tmp_path)).result(timeout=60)
+    assert distributed.runs_per_task(str(tmp_path)) == {"0-1000": 1}
+    assert distributed.count_primes_dying_once(block, str(tmp_path)) == 168
+    assert distributed.runs_per_task(str(tmp_path)) == {"0-1000": 2}
+
+
+def test_runs_per_task_orders_blocks_by_start(tmp_path):
+    for name, runs in (("10-20", 1), ("2-10", 3)):
+        (tmp_path / f"{name}.runs").write_text("1\n" * runs)
+    assert list(distributed.runs_per_task(str(tmp_path)).items()) == [("2-10", 3), ("10-20", 1)]
+
+
+def test_dask_reruns_a_task_whose_worker_died(tmp_path):
+    from distributed import Client, LocalCluster
+
+    blocks = [(0, 1_000), (1_000, 2_000)]
+    with distributed.quiet_dask_logs(), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        counts = list(client.get_executor().map(distributed.count_primes_dying_once, blocks,
+                                                [str(tmp_path)] * 2, timeout=60))
+    assert counts == [168, 135]
+    assert distributed.runs_per_task(str(tmp_path)) == {"0-1000": 2, "1000-2000": 2}
+
+
+def test_quiet_dask_logs_restores_the_level():
+    import logging
+
+    logger = logging.getLogger("distributed")
+    before = logger.level
+    with distributed.quiet_dask_logs():
+        assert logger.level == logging.CRITICAL
+    assert logger.level == before

@@ -14,6 +14,7 @@ cluster's machines, and stops them with timeouts when the block ends.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -30,24 +31,74 @@ from ._checks import check_int, check_real
 from .graceful import group_gone
 from .workers import count_primes_block, split_range
 
-__all__ = ["DaskProcesses", "count_primes_with", "dask_processes"]
+__all__ = [
+    "DaskProcesses",
+    "count_primes_dying_once",
+    "count_primes_with",
+    "dask_processes",
+    "quiet_dask_logs",
+    "runs_per_task",
+]
 
 LOOPBACK = "127.0.0.1"
 
 
 def count_primes_with(executor: Executor, stop: int, parts: int) -> int:
-    """Count the primes below ``stop`` by mapping ``parts`` blocks over ``executor``.
+    """Count the primes below ``stop`` in ``parts`` blocks on ``executor``.
 
     Any object with a ``concurrent.futures``-style ``map`` will do.
 
     Raises:
-        TypeError: ``executor`` has no ``map`` method, or ``stop``/``parts`` is not an int.
+        TypeError: ``executor`` has no ``map`` method, or ``stop`` or
+            ``parts`` is not an int.
         ValueError: ``stop < 0`` or ``parts < 1``.
     """
     if not callable(getattr(executor, "map", None)):
-        raise TypeError(f"executor must have a map method, got {type(executor).__name__}")
-    blocks = split_range(0, check_int("stop", stop, minimum=0), check_int("parts", parts, minimum=1))
+        raise TypeError("executor must have a map method, got "
+                        f"{type(executor).__name__}")
+    stop = check_int("stop", stop, minimum=0)
+    blocks = split_range(0, stop, check_int("parts", parts, minimum=1))
     return sum(executor.map(count_primes_block, blocks))
+
+
+def count_primes_dying_once(block: tuple[int, int], folder: str) -> int:
+    """Count the primes in ``block``, but kill this process on the first try.
+
+    Every run appends a line to ``folder/<start>-<stop>.runs``. The first
+    run for a block then ends its own process with ``os._exit(1)``, as a
+    crash or the out-of-memory killer would; a later run counts the
+    primes. :func:`runs_per_task` reads the files back.
+    """
+    runs = Path(folder) / f"{block[0]}-{block[1]}.runs"
+    with open(runs, "a", encoding="utf-8") as log:
+        log.write(f"{os.getpid()}\n")
+    if len(runs.read_text(encoding="utf-8").split()) == 1:
+        os._exit(1)  # no cleanup, no exception: the process just dies
+    return count_primes_block(block)
+
+
+def runs_per_task(folder: str) -> dict[str, int]:
+    """Map each ``<start>-<stop>`` block to how many times it ran, in order."""
+    counts = {path.stem: len(path.read_text(encoding="utf-8").split())
+              for path in Path(folder).glob("*.runs")}
+    return dict(sorted(counts.items(), key=lambda item: int(item[0].split("-")[0])))
+
+
+@contextmanager
+def quiet_dask_logs(level: int = logging.CRITICAL) -> Iterator[None]:
+    """Hide the ``distributed`` loggers' messages below ``level`` inside the block.
+
+    A nanny that restarts a dead worker logs warnings with timestamps;
+    this keeps them out of a notebook's output, and restores the old
+    level afterwards.
+    """
+    logger = logging.getLogger("distributed")
+    old = logger.level
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from typing import Any
 from ._checks import check_int
 
 __all__ = [
+    "appended",
     "free_threaded_build",
     "gil_enabled",
     "interpreter_pool_available",
@@ -27,6 +28,21 @@ __all__ = [
 
 def _python() -> str:
     return f"Python {sys.version_info.major}.{sys.version_info.minor}"
+
+
+def appended(items: list[Any], value: Any) -> list[Any]:
+    """Append ``value`` to ``items`` in place and return ``items``.
+
+    Called in another interpreter, it shows that the list arrives as a
+    copy: the caller's list is unchanged, and the result is a new list.
+
+    Raises:
+        TypeError: ``items`` is not a list.
+    """
+    if not isinstance(items, list):
+        raise TypeError(f"items must be a list, got {type(items).__name__}")
+    items.append(value)
+    return items
 
 
 def free_threaded_build() -> bool:
