@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from multicore_guide import ipc
+from multicore_guide.timing import timer
 from multicore_guide.workers import count_primes, is_prime, split_range
 
 TIMEOUT = 30
@@ -168,6 +169,25 @@ def test_plain_queue_cannot_be_a_pool_task_argument(child_context):
             future.result(timeout=TIMEOUT)
 
 
+def test_initializer_gives_pool_workers_a_plain_queue(child_context):
+    blocks = split_range(0, 5_000, 4)
+    progress = child_context.Queue()
+    with ProcessPoolExecutor(2, mp_context=child_context, initializer=ipc.set_worker_queue, initargs=(progress,)) as pool:
+        futures = [pool.submit(ipc.count_primes_to_worker_queue, b) for b in blocks]
+        reports = sorted(progress.get(timeout=TIMEOUT) for _ in blocks)
+        counts = [f.result(timeout=TIMEOUT) for f in futures]
+    assert counts == [count_primes(*b) for b in blocks]
+    assert reports == [("done", b) for b in blocks]
+
+
+def test_worker_queue_needs_the_initializer():
+    with pytest.raises(TypeError):
+        ipc.set_worker_queue(object())
+    assert ipc._worker_queue is None  # nothing was kept
+    with pytest.raises(RuntimeError, match="initializer"):
+        ipc.count_primes_to_worker_queue((0, 10))
+
+
 def test_put_payload_blocks_exit_until_drained(child_context):
     queue = child_context.Queue()
     child = child_context.Process(target=ipc.put_payload, args=(queue, 500_000))
@@ -185,10 +205,50 @@ def test_put_payload_rejects_a_negative_size():
 
 
 @pytest.mark.parametrize("kind", ipc.CHANNELS)
-def test_measure_throughput_counts_messages(child_context, kind):
-    rate = ipc.measure_throughput(kind, 1024, 200, context=child_context, timeout=TIMEOUT)
-    assert rate > 0
+def test_measure_throughput_times_the_messages_it_counts(child_context, kind):
+    n = 200
+    with timer(kind) as outside:
+        rate = ipc.measure_throughput(kind, 1024, n, context=child_context, timeout=TIMEOUT)
+    # the timed transfer of n messages happens inside the call
+    assert n / rate <= outside.median
+    # and each message costs more than 0.1 microseconds (two system calls at least)
+    assert rate < 1e7
     assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("kind", ipc.CHANNELS)
+def test_measure_throughput_sends_larger_messages_more_slowly(child_context, kind):
+    small = ipc.measure_throughput(kind, 1024, 200, context=child_context, timeout=TIMEOUT)
+    large = ipc.measure_throughput(kind, 2**20, 10, context=child_context, timeout=TIMEOUT)
+    # a thousand times the bytes: hundreds of times slower where measured
+    assert small > 5 * large
+
+
+LINUX_PIPES = pytest.mark.skipif(not hasattr(ipc.fcntl, "F_SETPIPE_SZ"), reason="needs Linux's F_SETPIPE_SZ")
+
+
+@LINUX_PIPES
+def test_set_pipe_capacity_enlarges_both_ends():
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    assert ipc.fcntl.fcntl(writer.fileno(), ipc.fcntl.F_GETPIPE_SZ) == 2**16  # the default
+    assert ipc.set_pipe_capacity(reader, 2**20) == 2**20
+    assert ipc.fcntl.fcntl(writer.fileno(), ipc.fcntl.F_GETPIPE_SZ) == 2**20
+    assert 5_000 <= ipc.set_pipe_capacity(writer, 5_000) < 2**20  # rounded up to whole pages
+    with pytest.raises(ValueError):
+        ipc.set_pipe_capacity(reader, 0)
+    reader.close()
+    writer.close()
+
+
+@LINUX_PIPES
+def test_measure_throughput_takes_a_pipe_size(child_context):
+    rate = ipc.measure_throughput("Pipe", 2**20, 4, context=child_context, timeout=TIMEOUT, pipe_bytes=2**20)
+    assert 4 / rate < TIMEOUT
+    assert not multiprocessing.active_children()
+    with pytest.raises(ValueError):
+        ipc.measure_throughput("Queue", 16, 1, pipe_bytes=2**20)
+    with pytest.raises(ValueError):
+        ipc.measure_throughput("Pipe", 16, 1, pipe_bytes=0)
 
 
 @pytest.mark.parametrize("kind, size, n, error", [("Socket", 1, 1, ValueError), ("Pipe", -1, 1, ValueError), ("Pipe", 1, 0, ValueError), ("Queue", 1.5, 1, TypeError)])

@@ -8,7 +8,8 @@ whose parent has gone away exits by itself instead of waiting for ever.
 
 The parent-side helpers (:func:`get_within`, :func:`join_queue`,
 :func:`measure_throughput`) give a bound to the blocking calls that the
-standard library offers without one.
+standard library offers without one; :func:`set_pipe_capacity` resizes a
+pipe on Linux, to test whether its 64 KiB default limits large messages.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ import time
 from multiprocessing.connection import Client, Connection, Listener
 from multiprocessing.context import AuthenticationError, BaseContext
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 from ._checks import check_int, check_real
 from .contexts import get_context
@@ -31,6 +37,7 @@ __all__ = [
     "ask_squares",
     "consume_primes",
     "count_primes_reporting",
+    "count_primes_to_worker_queue",
     "get_within",
     "join_all",
     "join_queue",
@@ -41,6 +48,8 @@ __all__ = [
     "send_primes",
     "serve_squares",
     "serve_tasks",
+    "set_pipe_capacity",
+    "set_worker_queue",
     "square_server",
 ]
 
@@ -50,6 +59,8 @@ SENTINEL = None
 CHANNELS = ("Queue", "SimpleQueue", "Pipe")
 # how long a child waits for its next message before it gives up
 CHILD_TIMEOUT = 30.0
+# the queue that set_worker_queue stores in each pool worker; None elsewhere
+_worker_queue: Any = None
 
 
 def produce(tasks: Any, items: list[int], n_consumers: int) -> None:
@@ -169,6 +180,40 @@ def count_primes_reporting(block: tuple[int, int], progress: Any) -> int:
     """
     count = count_primes_block(block)
     progress.put(("done", block))
+    return count
+
+
+def set_worker_queue(progress: Any) -> None:
+    """Keep ``progress`` in this worker process, for later tasks.
+
+    Meant as a pool's ``initializer``, with the queue in ``initargs``:
+    those travel with the worker process when it is created, so a plain
+    ``multiprocessing.Queue`` may go there, though not in a task.
+
+    Raises:
+        TypeError: ``progress`` has no ``put`` method.
+    """
+    global _worker_queue
+    if not callable(getattr(progress, "put", None)):
+        raise TypeError(f"expected a queue, got {type(progress).__name__}")
+    _worker_queue = progress
+
+
+def count_primes_to_worker_queue(block: tuple[int, int]) -> int:
+    """Count the primes in ``block``; report ``("done", block)``.
+
+    The report goes on the queue that :func:`set_worker_queue` kept when
+    the pool started this worker.
+
+    Raises:
+        RuntimeError: no initializer gave this process a queue.
+        TypeError, ValueError: as for
+            :func:`multicore_guide.workers.count_primes_block`.
+    """
+    if _worker_queue is None:
+        raise RuntimeError("start the pool with initializer=set_worker_queue")
+    count = count_primes_block(block)
+    _worker_queue.put(("done", block))
     return count
 
 
@@ -347,6 +392,28 @@ def join_queue(queue: Any, timeout: float) -> None:
         raise TimeoutError(f"the queue's tasks were not all done within {timeout} s")
 
 
+def set_pipe_capacity(conn: Connection, n_bytes: int) -> int:
+    """Set the capacity of the OS pipe under ``conn``; return the capacity it got.
+
+    ``conn`` is one end of ``Pipe(duplex=False)``, which is an OS pipe on
+    Linux; both ends share the capacity. Linux rounds ``n_bytes`` up to a
+    power-of-two number of pages and refuses an unprivileged process more
+    than ``/proc/sys/fs/pipe-max-size`` (1 MiB by default).
+
+    Raises:
+        NotImplementedError: ``fcntl`` cannot set a pipe's capacity here
+            (outside Linux).
+        ValueError: ``n_bytes < 1``.
+        PermissionError: ``n_bytes`` exceeds what this process may set.
+        OSError: ``conn`` is not a pipe.
+    """
+    if fcntl is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
+        raise NotImplementedError("setting a pipe's capacity needs Linux")
+    n_bytes = check_int("n_bytes", n_bytes, minimum=1)
+    fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, n_bytes)
+    return fcntl.fcntl(conn.fileno(), fcntl.F_GETPIPE_SZ)
+
+
 def measure_throughput(
     kind: str,
     size: int,
@@ -354,6 +421,7 @@ def measure_throughput(
     *,
     context: BaseContext | None = None,
     timeout: float = 30.0,
+    pipe_bytes: int | None = None,
 ) -> float:
     """Return how many messages of ``size`` bytes per second a child sends to this process.
 
@@ -364,9 +432,17 @@ def measure_throughput(
     ``timeout`` seconds, a watchdog thread terminates the child and wakes
     the receiving loop, which then raises.
 
+    ``pipe_bytes`` (Linux only, ``kind="Pipe"`` only) first sets the
+    capacity of the pipe, instead of the default 64 KiB, with
+    :func:`set_pipe_capacity`.
+
     Raises:
-        ValueError: ``kind`` is unknown, ``size < 0`` or ``n_messages < 1``.
+        ValueError: ``kind`` is unknown, ``size < 0`` or ``n_messages < 1``,
+            or ``pipe_bytes`` is given for a queue or is below 1.
         TypeError: a count is not an int.
+        NotImplementedError: ``pipe_bytes`` is given where ``fcntl`` cannot
+            set a pipe's capacity (outside Linux).
+        PermissionError: ``pipe_bytes`` exceeds what this process may set.
         TimeoutError: the transfer did not finish within ``timeout`` seconds.
     """
     if kind not in CHANNELS:
@@ -374,10 +450,21 @@ def measure_throughput(
     size = check_int("size", size, minimum=0)
     n_messages = check_int("n_messages", n_messages, minimum=1)
     timeout = check_real("timeout", timeout, minimum=0.0, inclusive_minimum=False)
+    if pipe_bytes is not None:
+        pipe_bytes = check_int("pipe_bytes", pipe_bytes, minimum=1)
+        if kind != "Pipe":
+            raise ValueError(f"pipe_bytes applies to a Pipe only, not to a {kind}")
     ctx = context or get_context()
     if kind == "Pipe":
         receiver, sender = ctx.Pipe(duplex=False)
         receive, wake = receiver.recv, None
+        if pipe_bytes is not None:
+            try:
+                set_pipe_capacity(receiver, pipe_bytes)
+            except Exception:  # close both ends before the error propagates
+                receiver.close()
+                sender.close()
+                raise
     else:
         sender = ctx.Queue() if kind == "Queue" else ctx.SimpleQueue()
         receive, wake = sender.get, sender.put
