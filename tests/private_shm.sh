@@ -11,6 +11,9 @@
 set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: tests/private_shm.sh COMMAND [ARG...]" >&2; exit 2; }
 if [ "${MULTICORE_GUIDE_IN_PRIVATE_SHM:-}" = 1 ]; then
+    # first make this namespace's /dev/shm private, so that the tmpfs below
+    # never propagates to the machine's; then cover it with an empty tmpfs
+    mount --make-private /dev/shm || { echo "private_shm.sh: cannot make /dev/shm private" >&2; exit 2; }
     mount -t tmpfs -o mode=1777 private-shm /dev/shm
     status=0
     "$@" || status=$?
@@ -30,8 +33,10 @@ if [ "${MULTICORE_GUIDE_IN_PRIVATE_SHM:-}" = 1 ]; then
     fi
     exit "$status"
 fi
-if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1 && unshare -m true 2>/dev/null; then
-    exec env MULTICORE_GUIDE_IN_PRIVATE_SHM=1 unshare -m --propagation private "$0" "$@"
+# --propagation unchanged: the default (private) remounts /, which fails in a
+# chroot, where / is no mount point (.ci/newer-python)
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1 && unshare -m --propagation unchanged true 2>/dev/null; then
+    exec env MULTICORE_GUIDE_IN_PRIVATE_SHM=1 unshare -m --propagation unchanged "$0" "$@"
 fi
 echo "private_shm.sh: not root (or no unshare), so /dev/shm is not checked for leftovers" >&2
 exec "$@"
