@@ -8,7 +8,9 @@ and print nothing.
 ``map_isolating_crashes`` is the recovery pattern for a pool whose worker
 died: rebuild the pool and retry the tasks that were in flight one at a
 time, so that the task that kills its worker is named and the others
-still finish.
+still finish. ``stop_pool_now`` and ``stop_hard_on_error`` are the escape
+from a task that hangs: they kill the pool's workers instead of waiting
+for them, as leaving a ``with ProcessPoolExecutor(...)`` block would.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import logging.handlers
 import os
 import signal
 import sys
-from collections.abc import Callable, Hashable, Iterable
+import time
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
+from contextlib import contextmanager
 from typing import Any
 
 from ._checks import check_int, check_real
@@ -40,6 +44,9 @@ __all__ = [
     "map_isolating_crashes",
     "peak_rss_mib",
     "reciprocal",
+    "sleep_then_clean_up",
+    "stop_hard_on_error",
+    "stop_pool_now",
 ]
 
 LOGGER_NAME = "multicore_guide.worker"
@@ -58,7 +65,7 @@ def reciprocal(number: int | float) -> float:
 
 
 def die_on(number: int, fatal: int) -> int:
-    """Return ``number * number``, unless ``number == fatal``: then end the process at once.
+    """Return ``number * number``; if ``number == fatal``, end the process.
 
     ``os._exit`` skips every ``finally`` block and every exception handler,
     as a segfault in a C extension or the kernel's out-of-memory killer
@@ -89,13 +96,38 @@ def kill_self(signum: int) -> None:
 
 
 def ignore_sigint() -> None:
-    """Pool initializer: make the worker ignore SIGINT, so Ctrl-C reaches only the parent.
+    """Pool initializer: the worker ignores SIGINT; Ctrl-C is the parent's.
 
     A terminal's Ctrl-C sends SIGINT to every process in the foreground
     process group, workers included. With this initializer the parent alone
     decides how to stop, and the workers finish or are cancelled cleanly.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def sleep_then_clean_up(seconds: float, started: Any, cleaned_up: Any) -> None:
+    """Process target: sleep ``seconds`` in a ``try`` block that cleans up.
+
+    ``started`` (an Event) is set once the ``try`` block is entered, and
+    ``cleaned_up`` in its ``finally`` block. A SIGINT
+    (``Process.interrupt()``) ends the sleep early with
+    ``KeyboardInterrupt``; the block swallows it, so the child cleans up
+    and ends quietly with exit code 0. ``terminate()`` (SIGTERM, which
+    Python does not handle by default) and ``kill()`` (SIGKILL) end the
+    process without running the block.
+
+    Raises:
+        TypeError: ``seconds`` is not a real number.
+        ValueError: ``seconds < 0``.
+    """
+    seconds = check_real("seconds", seconds, minimum=0.0)
+    try:
+        started.set()
+        time.sleep(seconds)
+    except KeyboardInterrupt:
+        pass  # asked to stop: stop early, quietly
+    finally:
+        cleaned_up.set()  # stands for closing files, removing temp files
 
 
 def init_worker_logging(queue: Any, level: int = logging.INFO) -> None:
@@ -106,7 +138,8 @@ def init_worker_logging(queue: Any, level: int = logging.INFO) -> None:
     parent. The parent drains the queue with a ``QueueListener``.
 
     Raises:
-        TypeError: ``queue`` has no ``put_nowait`` method or ``level`` is not an int.
+        TypeError: ``queue`` has no ``put_nowait`` method or ``level`` is
+            not an int.
     """
     if not callable(getattr(queue, "put_nowait", None)):
         raise TypeError(f"queue must be a queue, got {type(queue).__name__}")
@@ -135,12 +168,16 @@ def _address_space_bytes() -> int:
 
 
 def cap_address_space(headroom_mib: int) -> None:
-    """Pool initializer: limit this process's address space to its current size plus ``headroom_mib``.
+    """Pool initializer: cap the address space at its size + ``headroom_mib``.
 
-    ``RLIMIT_AS`` bounds the virtual memory a process may map; an
-    allocation beyond it fails, and Python raises ``MemoryError`` in the
-    worker instead of the machine running out of memory. Linux only: other
-    systems do not enforce ``RLIMIT_AS`` the same way.
+    ``RLIMIT_AS`` bounds the address space a process may map, not the
+    memory it uses: an ``mmap`` or ``malloc`` beyond it fails, and a pure
+    Python worker gets a ``MemoryError``. Libraries that reserve address
+    space they never touch (NumPy, BLAS thread buffers, glibc's per-thread
+    arenas) can fail under it, and not always with a clean ``MemoryError``.
+    A cgroup limit on memory is the main tool; this is a trick for pure
+    Python workers. Linux only: other systems do not enforce ``RLIMIT_AS``
+    the same way.
 
     Raises:
         TypeError: ``headroom_mib`` is not an int.
@@ -149,7 +186,7 @@ def cap_address_space(headroom_mib: int) -> None:
     """
     headroom_mib = check_int("headroom_mib", headroom_mib, minimum=1)
     if not sys.platform.startswith("linux"):
-        raise OSError("cap_address_space needs Linux (RLIMIT_AS and /proc/self/statm)")
+        raise OSError("cap_address_space needs Linux (RLIMIT_AS, /proc)")
     import resource
 
     limit = _address_space_bytes() + headroom_mib * MIB
@@ -212,6 +249,65 @@ def allocate_mib(mib: int) -> int:
     return size
 
 
+def stop_pool_now(pool: ProcessPoolExecutor, timeout: float = 10.0) -> None:
+    """Stop ``pool`` without waiting for its running tasks: kill its workers.
+
+    ``shutdown(wait=True)``, which leaving a ``with`` block calls, waits
+    for every running task, so a task that hangs keeps it waiting forever.
+    This kills the workers (``SIGKILL``; ``TerminateProcess`` on Windows)
+    instead. Their tasks fail with ``BrokenProcessPool``, the tasks not
+    started are cancelled, and the pool cannot be used again.
+
+    Raises:
+        TypeError: ``pool`` is not a ``ProcessPoolExecutor``.
+        ValueError: ``timeout <= 0``.
+    """
+    if not isinstance(pool, ProcessPoolExecutor):
+        raise TypeError(
+            f"pool must be a ProcessPoolExecutor, got {type(pool).__name__}")
+    timeout = check_real("timeout", timeout, minimum=0.0,
+                         inclusive_minimum=False)
+    # no public attribute lists the workers; kill_workers() uses this one
+    workers = list((pool._processes or {}).values())
+    if hasattr(pool, "kill_workers"):  # Python 3.14+
+        pool.kill_workers()
+    else:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.kill()
+    # reap them, so that none outlives this call; the pool's manager thread
+    # may reap one first, and then join() returns before the exit code is in
+    deadline = time.monotonic() + timeout
+    for worker in workers:
+        while worker.exitcode is None and time.monotonic() < deadline:
+            worker.join(0.05)
+
+
+@contextmanager
+def stop_hard_on_error(
+    pool: ProcessPoolExecutor,
+) -> Iterator[ProcessPoolExecutor]:
+    """A ``with`` block for ``pool`` that kills its workers if it raises.
+
+    Unlike ``with ProcessPoolExecutor(...)``, a ``TimeoutError`` (or any
+    exception, Ctrl-C included) leaves the block at once, through
+    :func:`stop_pool_now`, instead of waiting for the running tasks. When
+    the block ends normally the pool shuts down as usual.
+
+    Raises:
+        TypeError: ``pool`` is not a ``ProcessPoolExecutor``.
+    """
+    if not isinstance(pool, ProcessPoolExecutor):
+        raise TypeError(
+            f"pool must be a ProcessPoolExecutor, got {type(pool).__name__}")
+    try:
+        yield pool
+    except BaseException:
+        stop_pool_now(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
 def map_isolating_crashes(
     fn: Callable[[Any], Any],
     items: Iterable[Hashable],
@@ -225,30 +321,35 @@ def map_isolating_crashes(
     First every item goes to one pool of ``workers`` processes. If a worker
     dies, the pool breaks and every task in flight fails with
     ``BrokenProcessPool``, the innocent with the guilty. Those tasks are
-    then retried one at a time in a fresh one-worker pool, which is rebuilt
-    after each crash, so each crash names exactly one item.
+    then retried one at a time, each in a fresh one-worker pool, so each
+    crash names exactly one item.
 
-    Exceptions that ``fn`` raises are not crashes: they propagate.
+    Exceptions that ``fn`` raises are not crashes: they propagate. A wait
+    that times out raises ``TimeoutError``. In both cases the pool's
+    workers are killed first (:func:`stop_hard_on_error`), so a task that
+    hangs cannot keep the call waiting.
 
     Returns:
         ``(results, crashed)``: a dict from item to ``fn(item)`` for the
-        items that finished, in input order, and the list of items whose task killed its
-        worker, in input order.
+        items that finished, in input order, and the list of items whose
+        task killed its worker, in input order.
 
     Raises:
         TypeError: ``fn`` is not callable or ``workers`` is not an int.
         ValueError: ``workers < 1`` or ``timeout <= 0``.
-        TimeoutError: a task took longer than ``timeout`` seconds.
+        TimeoutError: a result took longer than ``timeout`` seconds to come.
     """
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
     workers = check_int("workers", workers, minimum=1)
-    timeout = check_real("timeout", timeout, minimum=0.0, inclusive_minimum=False)
+    timeout = check_real("timeout", timeout, minimum=0.0,
+                         inclusive_minimum=False)
     context = context or get_context()
     items = list(items)
     results: dict[Any, Any] = {}
     suspects: list[Any] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    with stop_hard_on_error(pool):
         futures = {item: pool.submit(fn, item) for item in items}
         for item, future in futures.items():
             try:
@@ -256,16 +357,13 @@ def map_isolating_crashes(
             except BrokenProcessPool:
                 suspects.append(item)
     crashed: list[Any] = []
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-    try:
-        for item in suspects:
+    for item in suspects:  # one at a time, each on a pool of its own
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        with stop_hard_on_error(pool):
             try:
-                results[item] = pool.submit(fn, item).result(timeout=timeout)
+                future = pool.submit(fn, item)
+                results[item] = future.result(timeout=timeout)
             except BrokenProcessPool:
                 crashed.append(item)
-                pool.shutdown(wait=True)
-                pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
     in_order = {item: results[item] for item in items if item in results}
     return in_order, crashed

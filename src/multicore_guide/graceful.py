@@ -5,12 +5,14 @@ works. The script submits sleeping tasks to a ``ProcessPoolExecutor`` and
 waits for them. In its default, clean mode the workers ignore SIGINT (see
 :func:`multicore_guide.failures.ignore_sigint`), and the parent, on
 ``KeyboardInterrupt``, cancels the tasks not yet started, waits for the few
-that are running, and exits with status 130, the shell's code for "ended
-by SIGINT". With ``--naive`` it does none of that.
+that are running, and then ends itself with SIGINT (:func:`die_of_sigint`),
+so that a shell or ``make`` that runs it knows it was interrupted. With
+``--naive`` it does none of that.
 
 :func:`run_and_interrupt` runs a command in its own process group, waits
 for a line on its output, and sends SIGINT to the whole group, as a
-terminal does when you press Ctrl-C.
+terminal does when you press Ctrl-C. It and :func:`group_gone` need POSIX
+process groups (``os.killpg``); on Windows they raise ``OSError``.
 """
 
 from __future__ import annotations
@@ -26,19 +28,46 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import NoReturn
 
 from ._checks import check_int, check_real
 from .contexts import get_context
 from .failures import ignore_sigint
 from .workers import io_like_task
 
-__all__ = ["Interrupted", "group_gone", "main", "run_and_interrupt"]
+__all__ = ["Interrupted", "die_of_sigint", "group_gone", "main", "run_and_interrupt"]
 
 READY = "ready"
 
 
+def die_of_sigint() -> NoReturn:
+    """End this process as killed by SIGINT, as an unhandled Ctrl-C would.
+
+    A shell or ``make`` tells a child that was stopped by Ctrl-C from one
+    that failed by how it ended, not by its exit status: ``exit(130)`` is
+    an ordinary failure to them, and a script's loop goes on. So, after
+    cleaning up, restore SIGINT's default action and send SIGINT to
+    yourself. CPython does the same for a ``KeyboardInterrupt`` that
+    nothing catches. On Windows, which has no such death, the
+    ``KeyboardInterrupt`` is raised again and Python's own handler sets
+    the Ctrl-C exit status.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name != "posix":
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGINT)
+    # not reached: SIGINT's default action ends the process before kill()
+    # returns; if it somehow did not, fall back to the shell's convention
+    raise SystemExit(128 + signal.SIGINT)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the demonstration script; return its exit status (0 when not interrupted).
+    """Run the demonstration script; return 0 when it was not interrupted.
+
+    When it is, the clean mode ends the process with SIGINT
+    (:func:`die_of_sigint`) and does not return.
 
     Options: ``--workers`` (default 2), ``--tasks`` (default 20),
     ``--seconds`` per task (default 0.3) and ``--naive`` (no Ctrl-C handling).
@@ -47,12 +76,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--tasks", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=0.3)
-    parser.add_argument("--naive", action="store_true", help="no Ctrl-C handling")
+    parser.add_argument("--naive", action="store_true",
+                        help="no Ctrl-C handling")
     args = parser.parse_args(argv)
     initializer = None if args.naive else ignore_sigint
-    pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=get_context(), initializer=initializer)
-    futures = [pool.submit(io_like_task, args.seconds) for _ in range(args.tasks)]
-    print(f"{args.workers} workers, {args.tasks} tasks of {args.seconds} s submitted", flush=True)
+    pool = ProcessPoolExecutor(max_workers=args.workers,
+                               mp_context=get_context(),
+                               initializer=initializer)
+    futures = [pool.submit(io_like_task, args.seconds)
+               for _ in range(args.tasks)]
+    print(f"{args.workers} workers, {args.tasks} tasks of "
+          f"{args.seconds} s submitted", flush=True)
     if args.naive:
         futures[0].result(timeout=60)  # the workers are up and running tasks
         print(READY, flush=True)
@@ -67,11 +101,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(READY, flush=True)
         total = sum(future.result() for future in futures)
     except KeyboardInterrupt:
-        print("KeyboardInterrupt in the parent: cancelling tasks not yet started", flush=True)
+        print("KeyboardInterrupt in the parent: "
+              "cancelling tasks not yet started", flush=True)
         pool.shutdown(wait=True, cancel_futures=True)
         left = multiprocessing.active_children()
-        print(f"pool shut down cleanly; worker processes left: {len(left)}", flush=True)
-        return 130
+        print("pool shut down cleanly; worker processes left:",
+              len(left), flush=True)
+        die_of_sigint()  # a shell or make sees Ctrl-C, not a failure
     pool.shutdown(wait=True)
     print(f"all tasks done: {total:.1f} s of sleeping", flush=True)
     return 0
@@ -124,11 +160,13 @@ def run_and_interrupt(command: Sequence[str], *, after_line: str = READY, timeou
     out: list[str] = []
     err: list[str] = []
     ready = threading.Event()
+    saw_line: list[bool] = []
 
     def read_stdout() -> None:
         for line in process.stdout:
             out.append(line)
             if line.strip() == after_line:
+                saw_line.append(True)
                 ready.set()
         ready.set()  # end of output: stop waiting
 
@@ -139,7 +177,7 @@ def run_and_interrupt(command: Sequence[str], *, after_line: str = READY, timeou
     for reader in readers:
         reader.start()
     try:
-        if not ready.wait(timeout) or process.poll() is not None:
+        if not ready.wait(timeout) or not saw_line or process.poll() is not None:
             raise TimeoutError(f"{command[0]} never printed {after_line!r}")
         os.killpg(process.pid, signal.SIGINT)
         sent = time.perf_counter()
@@ -165,9 +203,12 @@ def group_gone(pgid: int, timeout: float) -> bool:
     Raises:
         TypeError: ``pgid`` is not an int or ``timeout`` is not a real number.
         ValueError: ``pgid < 1`` or ``timeout < 0``.
+        OSError: the platform has no process groups (Windows).
     """
     pgid = check_int("pgid", pgid, minimum=1)
     timeout = check_real("timeout", timeout, minimum=0.0)
+    if not hasattr(os, "killpg"):
+        raise OSError("group_gone needs POSIX process groups")
     deadline = time.monotonic() + timeout
     while True:
         try:
