@@ -25,6 +25,8 @@ HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
 MATHJAX := mathjax@3.2.2
 VENDOR := _vendor
 VENDOR_STAMP := $(VENDOR)/.stamp-$(subst /,-,$(REQUIREJS)-$(HTML_MANAGER)-$(MATHJAX))
+# `make lab`, and the browser test that opens every chapter in JupyterLab the same way
+LAB = $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=book
 # `make serve` listens on this machine only
 PORT ?= 8000
 # the public repository, for the book's repository, Binder and Colab buttons
@@ -101,8 +103,8 @@ build-strict: $(STAMP) $(VENDOR_STAMP) ## build the offline book with warnings a
 	$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) -W --keep-going
 	@! grep -rl "$(PLACEHOLDER)" _build/html --include=*.html || { echo "make: a page links to the placeholder address"; exit 1; }
 
-browser: build-strict ## open every page of the built book in headless Chromium, offline; screenshots in _build/screenshots
-	$(BIN)/python -m pytest -p no:cacheprovider -q tests/browser
+browser: build-strict ## headless Chromium: every page of the built book, offline, and every chapter in JupyterLab; screenshots in _build/screenshots
+	LAB_COMMAND="$(LAB)" $(BIN)/python -m pytest -p no:cacheprovider -q tests/browser
 
 execute: $(STAMP) ## re-run every notebook top to bottom in a fresh kernel and save its outputs
 	$(KERNEL_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
@@ -111,8 +113,8 @@ execute: $(STAMP) ## re-run every notebook top to bottom in a fresh kernel and s
 bench: $(STAMP) ## measure the book's headline claims; table on stdout, JSON and PNGs in _build/bench
 	$(BIN)/python -m multicore_guide.bench
 
-lab: $(STAMP) ## open JupyterLab on the book
-	$(BIN)/jupyter lab book
+lab: $(STAMP) ## open JupyterLab on the book, on this machine only (jupyterlab-myst renders its MyST)
+	$(LAB)
 
 clean: ## remove the built book and caches
 	rm -rf _build .pytest_cache
