@@ -110,3 +110,18 @@ def test_children_run_only_imported_functions(path):
             continue
         passed = {name for name in defined if re.search(rf"\b{name}\b", source)}
         assert not passed, f"notebook-defined {sorted(passed)} handed to a process; import it from multicore_guide"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_solutions_stay_hidden_in_jupyterlab(path):
+    """A solution's code cells are collapsed in JupyterLab, as the book folds them into a dropdown."""
+    inside, shown = False, []
+    for cell in load(path)["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            inside = ("{solution-start}" in source) or (inside and "{solution-end}" not in source)
+        elif inside:
+            hidden = cell["metadata"].get("jupyter", {})
+            if not (hidden.get("source_hidden") and hidden.get("outputs_hidden")):
+                shown.append(source.splitlines()[0] if source else "(empty)")
+    assert not shown, f"solution cells not collapsed in JupyterLab: {shown}"
