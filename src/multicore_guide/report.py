@@ -1,4 +1,4 @@
-"""Sentences whose numbers come from the run: :func:`say`.
+"""Results shown as prose and as tables: :func:`say` and :func:`table`.
 
 A number measured in a cell and typed into the prose goes stale the next
 time the notebook runs. Instead, a chapter writes such a sentence with
@@ -19,11 +19,13 @@ stored output no longer matches, and the test fails.
 
 from __future__ import annotations
 
+import html
 import numbers
 import string
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["MEASURED_CLASS", "METADATA_KEY", "render", "say"]
+__all__ = ["MEASURED_CLASS", "METADATA_KEY", "Table", "render", "say", "table"]
 
 # the class of the span around each value; the sanitizer masks these spans
 MEASURED_CLASS = "measured"
@@ -96,3 +98,70 @@ def say(template: str, /, **values: Any) -> None:
         raw=True,
         metadata={METADATA_KEY: {"template": template, "values": plain}},
     )
+
+
+class Table:
+    """Rows of results, shown as a real table: HTML in a notebook, aligned text elsewhere.
+
+    Build one with :func:`table`. Numbers are formatted with the format
+    spec given for their column, so the table shows rounded values with
+    their units in the headers.
+    """
+
+    def __init__(self, headers: list[str], cells: list[list[str]], numeric: list[bool]) -> None:
+        self.headers = headers
+        self.cells = cells
+        self.numeric = numeric
+
+    def _repr_html_(self) -> str:
+        def align(i: int) -> str:
+            return ' style="text-align: right"' if self.numeric[i] else ' style="text-align: left"'
+
+        head = "".join(f"<th{align(i)}>{html.escape(h)}</th>" for i, h in enumerate(self.headers))
+        body = "".join(
+            "<tr>" + "".join(f"<td{align(i)}>{html.escape(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+            for row in self.cells
+        )
+        return f'<table class="mg-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+    def __repr__(self) -> str:
+        widths = [max([len(h)] + [len(row[i]) for row in self.cells]) for i, h in enumerate(self.headers)]
+
+        def line(values: list[str]) -> str:
+            return "  ".join(v.rjust(w) if self.numeric[i] else v.ljust(w)
+                             for i, (v, w) in enumerate(zip(values, widths))).rstrip()
+
+        return "\n".join([line(self.headers), line(["-" * w for w in widths])] + [line(r) for r in self.cells])
+
+
+def table(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, str] | None = None,
+          formats: Mapping[str, str] | None = None) -> Table:
+    """Return ``rows`` (a list of dicts) as a :class:`Table`.
+
+    Args:
+        rows: one dict per row; every row has the same keys.
+        columns: key -> header, in the order to show, e.g.
+            ``{"workers": "workers", "seconds": "time (s)"}``; all keys when ``None``.
+        formats: key -> format spec for that column, e.g. ``{"seconds": ".3f"}``;
+            other numbers are shown with ``str``.
+
+    Raises:
+        TypeError: ``rows`` is not a sequence of mappings.
+        ValueError: ``rows`` is empty, or a row lacks a column.
+    """
+    if isinstance(rows, Mapping) or not isinstance(rows, Sequence) or not all(isinstance(r, Mapping) for r in rows):
+        raise TypeError("rows must be a sequence of mappings")
+    if not rows:
+        raise ValueError("rows must hold at least one row")
+    columns = dict(columns) if columns is not None else {key: key for key in rows[0]}
+    formats = dict(formats or {})
+    cells = []
+    for row in rows:
+        missing = [key for key in columns if key not in row]
+        if missing:
+            raise ValueError(f"a row lacks the columns {missing}")
+        cells.append([format(row[key], formats.get(key, "")) if formats.get(key) else str(row[key])
+                      for key in columns])
+    numeric = [all(isinstance(row[key], numbers.Real) and not isinstance(row[key], bool) for row in rows)
+               for key in columns]
+    return Table(list(columns.values()), cells, numeric)
