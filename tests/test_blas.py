@@ -30,8 +30,12 @@ def test_limit_in_a_worker_holds(child_context):
     assert product == pytest.approx(blas.matmul_checksum((30, 1)))
 
 
-def test_a_worker_without_the_limit_keeps_its_default(child_context):
+def test_a_worker_without_the_limit_keeps_its_default(child_context, monkeypatch):
     """The limit above is the initializer's doing: a worker without it reports what this process does."""
+    # a new process reads these at start; Dask's nanny sets them in the process
+    # that starts a LocalCluster, so a test that ran one earlier would leak them
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(variable, raising=False)
     default = blas.blas_threads()
     with ProcessPoolExecutor(1, mp_context=child_context) as pool:
         reported = pool.submit(blas.blas_threads).result(timeout=60)
