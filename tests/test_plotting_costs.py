@@ -20,7 +20,10 @@ def test_cost_by_size_draws_a_proportional_line_per_series():
     ax = plotting.plot_cost_by_size([1, 2, 4], {"fork": [0.001, 0.002, 0.004]}, title="t", xlabel="processes")
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels == ["fork", "fork: proportional to size"]
-    assert "(ms" in ax.get_ylabel() and ax.get_title() == "t"
+    assert "time" in ax.get_ylabel() and ax.get_title() == "t"
+    # durations read as durations, and each series is labelled at its end
+    assert ax.yaxis.get_major_formatter()(0.01, 0) == "10 ms"
+    assert "fork" in [text.get_text() for text in ax.texts]
 
 
 def test_cost_by_size_bytes_axis():

@@ -61,16 +61,19 @@ def _draw(ax, p: float, n: int, c: float, max_workers: int):
     """Draw Amdahl's curve for ``p`` on ``ax``, and the curve with the fixed cost ``c`` when ``c > 0``."""
     import numpy as np
 
-    from .plotting import plot_amdahl_curves
+    from .plotting import PURPLE, plot_amdahl_curves
 
     plot_amdahl_curves([p], max_workers=max_workers, highlight=(p, n), ax=ax)
     if c > 0:
         grid = np.unique(np.geomspace(1, max_workers, 200).round().astype(int))
-        ax.plot(grid, 1.0 / ((1.0 - p) + p / grid + c), color="C3", label=f"p = {p:g} with fixed cost c = {c:g}")
+        # purple: a model, as the Amdahl fit is in plot_speedup
+        model = 1.0 / ((1.0 - p) + p / grid + c)
+        ax.plot(grid, model, color=PURPLE, label=f"p = {p:g} with fixed cost c = {c:g}")
         s = 1.0 / ((1.0 - p) + p / n + c)
-        ax.plot([n], [s], "o", color="C3", zorder=5)
+        ax.plot([n], [s], "o", color=PURPLE, zorder=5)
         # in the curve's colour, below the label of Amdahl's point
-        ax.annotate(f"{s:.2f}× with the cost", (n, s), textcoords="offset points", xytext=(6, -18), color="C3")
+        ax.annotate(f"{s:.2f}× with the cost", (n, s), textcoords="offset points",
+                    xytext=(6, -18), color=PURPLE)
         ax.set_ylim(bottom=min(ax.get_ylim()[0], 0.5))
-        ax.legend(loc="upper left", fontsize="small")
+        ax.legend(loc="upper left")
     return ax
