@@ -13,8 +13,12 @@ NOTEBOOKS := $(sort $(wildcard book/[0-9]*.ipynb))
 START_METHODS ?= fork spawn forkserver
 # the kernel startup hook that sets the default start method and reports leftover children
 KERNEL_ENV := IPYTHONDIR=$(CURDIR)/tests/ipython
+# notebooks run NBVAL_JOBS at a time, each whole notebook in one worker
+# (--dist loadfile); NBVAL_JOBS=1 runs them one after the other
+NBVAL_JOBS ?= 2
 NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
-	--nbval-sanitize-with book/nbval_sanitize.cfg --nbval-cell-timeout=120 -q
+	--nbval-sanitize-with book/nbval_sanitize.cfg --nbval-cell-timeout=120 -q \
+	$(if $(filter-out 1,$(NBVAL_JOBS)),-n $(NBVAL_JOBS) --dist loadfile)
 # runs nbval with a private, empty /dev/shm (as root) and fails if the run leaves
 # a semaphore or a shared-memory block there
 PRIVATE_SHM := tests/private_shm.sh
