@@ -358,3 +358,22 @@ def test_a_shell_loop_stops_only_when_the_child_dies_of_sigint(how):
     else:  # exit(130) looks like a child that handled Ctrl-C: bash goes on
         assert result.returncode == 0
         assert result.stdout.splitlines() == ["ready", "ready", "loop went on"]
+
+
+def test_listening_starts_and_drains_a_queue_listener():
+    import logging.handlers
+    import queue as queues
+
+    records = queues.Queue()
+    kept = logging.handlers.BufferingHandler(capacity=10)
+    listener = logging.handlers.QueueListener(records, kept)
+    with failures.listening(listener) as running:
+        assert running is listener
+        for n in range(3):
+            records.put(logging.makeLogRecord({"msg": f"record {n}"}))
+    # stop() drained the queue before the block ended
+    assert [r.getMessage() for r in kept.buffer] == ["record 0", "record 1", "record 2"]
+    # on 3.14 the listener is its own context manager
+    assert (failures.listening(listener) is listener) == (sys.version_info >= (3, 14))
+    with pytest.raises(TypeError):
+        failures.listening(kept)

@@ -39,6 +39,7 @@ __all__ = [
     "die_on",
     "ignore_sigint",
     "init_worker_logging",
+    "listening",
     "kill_self",
     "logged_square",
     "map_isolating_crashes",
@@ -128,6 +129,35 @@ def sleep_then_clean_up(seconds: float, started: Any, cleaned_up: Any) -> None:
         pass  # asked to stop: stop early, quietly
     finally:
         cleaned_up.set()  # stands for closing files, removing temp files
+
+
+def listening(listener: logging.handlers.QueueListener) -> Any:
+    """Return ``listener`` as a context manager that starts and stops it.
+
+    From Python 3.14 a ``QueueListener`` is a context manager itself, and
+    this returns it unchanged; before 3.14 it wraps ``start()`` and
+    ``stop()``.
+
+    Raises:
+        TypeError: ``listener`` is not a ``QueueListener``.
+    """
+    if not isinstance(listener, logging.handlers.QueueListener):
+        kind = type(listener).__name__
+        raise TypeError(f"listener must be a QueueListener, got {kind}")
+    if hasattr(listener, "__enter__"):
+        return listener
+    return _started(listener)
+
+
+@contextmanager
+def _started(
+    listener: logging.handlers.QueueListener,
+) -> Iterator[logging.handlers.QueueListener]:
+    listener.start()
+    try:
+        yield listener
+    finally:
+        listener.stop()
 
 
 def init_worker_logging(queue: Any, level: int = logging.INFO) -> None:
