@@ -54,6 +54,7 @@ def build_config(repository: str | None, offline: bool) -> dict:
     # every path in the file is relative to the book's root, wherever OUT is
     config["bibtex_bibfiles"] = [str(ROOT / p) for p in config["bibtex_bibfiles"]]
     sphinx["html_extra_path"] = [str(ROOT / p) for p in sphinx["html_extra_path"]]
+    sphinx["html_static_path"] = [str(ROOT / p) for p in sphinx.get("html_static_path", [])]
     return config
 
 

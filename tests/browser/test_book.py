@@ -281,3 +281,68 @@ def test_page_reads_offline(browser_context, docname):
 
     elapsed = time.perf_counter() - start
     assert not problems, f"{docname} ({elapsed:.1f} s, screenshot {shot}):\n  " + "\n  ".join(problems)
+
+
+LAYOUT_FACTS = """() => {
+    const main = document.querySelector('main') || document.body;
+    const shown = el => el.getClientRects().length > 0 && !el.closest('details:not([open])');
+    const overflows = el => el.scrollWidth > el.clientWidth + 1;
+    const describe = el => (el.innerText || '').trim().split('\\n')[0].slice(0, 60);
+    // a cell's input, and a file listed with literalinclude, are source listings
+    const isSource = el => !!el.closest('.cell_input, div[class*="highlight-"]:not(.output)')
+        && !el.closest('.cell_output');
+    const blocks = [...main.querySelectorAll('pre, table')].filter(shown);
+    const wide = blocks.filter(overflows).map(el => ({source: isSource(el), text: describe(el)}));
+    const images = [...main.querySelectorAll('img')].filter(img => !img.closest('.widget-subarea'));
+    const uncaptioned = images.filter(img => !img.closest('figure')?.querySelector('figcaption'))
+        .map(img => img.alt || img.src.split('/').pop());
+    const noAlt = images.filter(img => !img.alt || /^[.\\/\\w-]*[0-9a-f]{16,}\\.(png|svg|jpe?g)$/.test(img.alt))
+        .map(img => img.src.split('/').pop());
+    const outputs = [...main.querySelectorAll('.cell_output')].filter(shown);
+    const tracebacks = outputs.filter(el => /Traceback \\(most recent call last\\)/.test(el.innerText))
+        .map(describe);
+    const paths = /(^|[\\s'"(])\\/(root|work|opt)\\//;
+    const machinePaths = [...main.querySelectorAll('.cell_output, p, li, td')].filter(shown)
+        .filter(el => paths.test(el.innerText)).map(describe);
+    return {
+        pageWide: document.documentElement.scrollWidth > window.innerWidth + 1,
+        wide, uncaptioned, noAlt, tracebacks, machinePaths,
+    };
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 400], ids=["desktop", "phone"])
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_layout(browser_context, docname, width):
+    """Nothing overflows, every figure has a caption and alt text, no machine paths, no open traceback.
+
+    At desktop width no code or output block scrolls sideways. At phone width
+    (400 px) source listings may scroll, because code is never wrapped; the
+    page itself, outputs, tables and prose must fit.
+    """
+    context, _ = browser_context
+    page, _, _ = _open(context, _html(docname).as_uri())
+    try:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.evaluate(WAIT_FOR_MATH)
+        facts = page.evaluate(LAYOUT_FACTS)
+        if width < 1280:
+            page.screenshot(path=str(SHOTS / f"{docname.replace('/', '_')}-{width}px.png"), full_page=False)
+    finally:
+        page.close()
+    problems = []
+    if facts["pageWide"]:
+        problems.append("the page is wider than the window")
+    wide = [w for w in facts["wide"] if width >= 1280 or not w["source"]]
+    if wide:
+        problems.append(f"blocks that scroll sideways: {[w['text'] for w in wide]}")
+    if width >= 1280:
+        if facts["uncaptioned"]:
+            problems.append(f"figures without a caption: {facts['uncaptioned']}")
+        if facts["noAlt"]:
+            problems.append(f"images without real alt text: {facts['noAlt']}")
+        if facts["tracebacks"]:
+            problems.append(f"tracebacks outside a collapsed block: {facts['tracebacks']}")
+        if facts["machinePaths"]:
+            problems.append(f"build-machine paths shown: {facts['machinePaths']}")
+    assert not problems, f"{docname} at {width} px:\n  " + "\n  ".join(problems)
