@@ -125,3 +125,47 @@ def test_solutions_stay_hidden_in_jupyterlab(path):
             if not (hidden.get("source_hidden") and hidden.get("outputs_hidden")):
                 shown.append(source.splitlines()[0] if source else "(empty)")
     assert not shown, f"solution cells not collapsed in JupyterLab: {shown}"
+
+
+LITERALINCLUDE = re.compile(r"```\{literalinclude\}\s+(\S+)\n((?::[\w-]+:.*\n)*)")
+LISTING_WIDTH = 79
+
+
+def listed_lines(source_file, options):
+    """The lines a literalinclude shows, for the options the book uses (pyobject, start-at, end-before, lines)."""
+    import ast
+
+    lines = source_file.read_text(encoding="utf-8").splitlines()
+    if "pyobject" in options:
+        tree = ast.parse("\n".join(lines))
+        names = options["pyobject"].split(".")
+        body = tree.body
+        for name in names:
+            node = next(n for n in body if getattr(n, "name", None) == name)
+            body = getattr(node, "body", [])
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        lines = lines[start - 1:node.end_lineno]
+    if "lines" in options:
+        first, _, last = options["lines"].partition("-")
+        lines = lines[int(first) - 1:int(last or first)]
+    if "start-at" in options:
+        lines = lines[next(i for i, line in enumerate(lines) if options["start-at"] in line):]
+    if "end-before" in options:
+        lines = lines[:next(i for i, line in enumerate(lines) if options["end-before"] in line)]
+    return lines
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_listed_source_fits_the_page(path):
+    """A listing at most 79 columns wide fits the book's text column at desktop width, unwrapped."""
+    wide = []
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for match in LITERALINCLUDE.finditer("".join(cell["source"])):
+            options = dict(re.findall(r":([\w-]+):\s*(.*)", match.group(2)))
+            target = (path.parent / match.group(1)).resolve()
+            for line in listed_lines(target, options):
+                if len(line) > LISTING_WIDTH:
+                    wide.append(f"{target.name} ({options}): {len(line)} columns: {line.strip()[:50]}")
+    assert not wide, f"{path.name}: listings wider than {LISTING_WIDTH} columns:\n  " + "\n  ".join(wide)

@@ -1,4 +1,5 @@
-"""One job, ``[fn(item) for item in items]``, written with each standard-library parallel API.
+"""One job, ``[fn(item) for item in items]``, written with each standard-library
+parallel API.
 
 Each function here is short on purpose: the book shows them side by side,
 so that the reader sees what each API asks of the programmer. Every one
@@ -49,7 +50,8 @@ def map_with_processes(
     context: BaseContext | None = None,
     timeout: float = 60.0,
 ) -> list[Any]:
-    """Return ``[fn(item) for item in items]``, each item in its own ``Process``.
+    """Return ``[fn(item) for item in items]``, each item in its own
+    ``Process``.
 
     ``fn`` runs inside :func:`multicore_guide.tasks.put_result`, which puts
     ``(index, answer)`` on a queue; the parent reads every answer before it
@@ -60,17 +62,23 @@ def map_with_processes(
     low-level API.
 
     Raises:
-        TypeError, ValueError: ``items`` is empty or ``timeout`` is not positive.
+        TypeError, ValueError: ``items`` is empty or ``timeout`` is not
+            positive.
         RuntimeError: a child failed, or the answers were not all in after
             ``timeout`` seconds.
     """
     items = list(items)
     if not items:
         raise ValueError("items must not be empty")
-    timeout = check_real("timeout", timeout, minimum=0.0, inclusive_minimum=False)
+    timeout = check_real(
+        "timeout", timeout, minimum=0.0, inclusive_minimum=False
+    )
     ctx = context or get_context()
     answers = ctx.Queue()
-    children = [ctx.Process(target=put_result, args=(answers, i, fn, item)) for i, item in enumerate(items)]
+    children = [
+        ctx.Process(target=put_result, args=(answers, i, fn, item))
+        for i, item in enumerate(items)
+    ]
     for child in children:
         child.start()
     deadline = time.monotonic() + timeout
@@ -81,11 +89,17 @@ def map_with_processes(
                 index, answer = answers.get(timeout=0.05)
                 pairs[index] = answer
             except queue.Empty:
-                # nobody else watches the children: a failure must be noticed here
-                failed = [c.exitcode for c in children if c.exitcode not in (None, 0)]
+                # nobody else watches the children: a failure must be noticed
+                # here
+                failed = [
+                    c.exitcode for c in children if c.exitcode not in (None, 0)
+                ]
                 if failed or time.monotonic() > deadline:
                     missing = len(items) - len(pairs)
-                    raise RuntimeError(f"{missing} answers missing; failed children's exit codes: {failed}") from None
+                    raise RuntimeError(
+                        f"{missing} answers missing; "
+                        f"failed children's exit codes: {failed}"
+                    ) from None
     except BaseException:
         for child in children:
             child.terminate()
@@ -105,13 +119,15 @@ def map_with_pool(
     chunksize: int | None = None,
     timeout: float = 60.0,
 ) -> list[Any]:
-    """Return ``[fn(item) for item in items]``, computed by ``multiprocessing.Pool.map``.
+    """Return ``[fn(item) for item in items]``, computed by
+    ``multiprocessing.Pool.map``.
 
     ``chunksize=None`` keeps the pool's own default (about four chunks per
     worker). ``map_async(...).get(timeout)`` is ``map`` with a bound.
 
     Raises:
-        TypeError, ValueError: ``workers`` or ``chunksize`` is not a positive int.
+        TypeError, ValueError: ``workers`` or ``chunksize`` is not a positive
+            int.
         multiprocessing.TimeoutError: the answers took longer than ``timeout``.
     """
     workers = check_int("workers", workers, minimum=1)
@@ -132,17 +148,21 @@ def map_with_process_executor(
     chunksize: int = 1,
     timeout: float = 60.0,
 ) -> list[Any]:
-    """Return ``[fn(item) for item in items]``, computed by ``ProcessPoolExecutor.map``.
+    """Return ``[fn(item) for item in items]``, computed by
+    ``ProcessPoolExecutor.map``.
 
     ``chunksize=1`` is the executor's own default.
 
     Raises:
-        TypeError, ValueError: ``workers`` or ``chunksize`` is not a positive int.
+        TypeError, ValueError: ``workers`` or ``chunksize`` is not a positive
+            int.
         TimeoutError: the answers took longer than ``timeout``.
     """
     workers = check_int("workers", workers, minimum=1)
     chunksize = check_int("chunksize", chunksize, minimum=1)
-    with ProcessPoolExecutor(workers, mp_context=context or get_context()) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context or get_context()
+    ) as pool:
         return list(pool.map(fn, items, chunksize=chunksize, timeout=timeout))
 
 
@@ -153,7 +173,8 @@ def map_with_thread_executor(
     *,
     timeout: float = 60.0,
 ) -> list[Any]:
-    """Return ``[fn(item) for item in items]``, computed by ``ThreadPoolExecutor.map``.
+    """Return ``[fn(item) for item in items]``, computed by
+    ``ThreadPoolExecutor.map``.
 
     The threads share this process, its memory and, in a standard build,
     its GIL; nothing is pickled, and no start method is involved.
@@ -174,7 +195,8 @@ def map_with_interpreter_executor(
     *,
     timeout: float = 60.0,
 ) -> list[Any]:
-    """Return ``[fn(item) for item in items]``, computed by ``InterpreterPoolExecutor.map`` (3.14+).
+    """Return ``[fn(item) for item in items]``, computed by
+    ``InterpreterPoolExecutor.map`` (3.14+).
 
     Each worker is a thread that runs its own interpreter with its own GIL,
     inside this process.
@@ -187,10 +209,11 @@ def map_with_interpreter_executor(
     workers = check_int("workers", workers, minimum=1)
     executor = getattr(concurrent.futures, "InterpreterPoolExecutor", None)
     if executor is None:
-        raise RuntimeError("InterpreterPoolExecutor needs Python 3.14 or newer")
+        raise RuntimeError(
+            "InterpreterPoolExecutor needs Python 3.14 or newer"
+        )
     with executor(workers) as pool:
         return list(pool.map(fn, items, timeout=timeout))
-
 
 
 def count_draws(items: Iterable[Any], drawn: list[int]) -> Iterator[Any]:

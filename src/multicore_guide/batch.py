@@ -21,14 +21,24 @@ from pathlib import Path
 
 from ._checks import check_int
 
-__all__ = ["HEADER", "STATIONS", "hash_file", "merge_summaries", "summarize_file", "write_readings"]
+__all__ = [
+    "HEADER",
+    "STATIONS",
+    "hash_file",
+    "merge_summaries",
+    "summarize_file",
+    "write_readings",
+]
 
 HEADER = ("station", "minute", "reading_mC")
 STATIONS = ("north", "south", "east", "west", "summit")
 
 
-def write_readings(directory: str | os.PathLike, n_files: int, rows_per_file: int, seed: int) -> list[Path]:
-    """Write ``n_files`` CSV files of ``rows_per_file`` readings each into ``directory``.
+def write_readings(
+    directory: str | os.PathLike, n_files: int, rows_per_file: int, seed: int
+) -> list[Path]:
+    """Write ``n_files`` CSV files of ``rows_per_file`` readings each into
+    ``directory``.
 
     Each file has the header :data:`HEADER`; each row names a station from
     :data:`STATIONS`, a minute and an integer reading in milli-degrees
@@ -56,9 +66,16 @@ def write_readings(directory: str | os.PathLike, n_files: int, rows_per_file: in
     for index, child in enumerate(np.random.SeedSequence(seed).spawn(n_files)):
         rng = np.random.default_rng(child)
         stations = rng.integers(0, len(STATIONS), rows_per_file)
-        readings = rng.normal(12_000, 6_000, rows_per_file).round().astype(np.int64)
+        readings = (
+            rng.normal(12_000, 6_000, rows_per_file).round().astype(np.int64)
+        )
         lines = [",".join(HEADER)]
-        lines += [f"{STATIONS[s]},{minute},{r}" for minute, (s, r) in enumerate(zip(stations.tolist(), readings.tolist()))]
+        lines += [
+            f"{STATIONS[s]},{minute},{r}"
+            for minute, (s, r) in enumerate(
+                zip(stations.tolist(), readings.tolist())
+            )
+        ]
         path = directory / f"readings_{index:04d}.csv"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths.append(path)
@@ -66,7 +83,8 @@ def write_readings(directory: str | os.PathLike, n_files: int, rows_per_file: in
 
 
 def summarize_file(path: str | os.PathLike) -> dict:
-    """Read one readings file; return its SHA-256, row count and per-station totals.
+    """Read one readings file; return its SHA-256, row count and per-station
+    totals.
 
     Returns:
         ``{"name": file name, "sha256": hex digest of the bytes, "rows": int,
@@ -81,7 +99,9 @@ def summarize_file(path: str | os.PathLike) -> dict:
             three fields, or a reading is not an integer.
     """
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or path, got {type(path).__name__}")
+        raise TypeError(
+            f"path must be a str or path, got {type(path).__name__}"
+        )
     path = Path(path)
     data = path.read_bytes()
     rows = csv.reader(io.StringIO(data.decode("utf-8")))
@@ -93,7 +113,10 @@ def summarize_file(path: str | os.PathLike) -> dict:
     low = high = None
     for line_number, row in enumerate(rows, start=2):
         if len(row) != 3:
-            raise ValueError(f"{path.name}, line {line_number}: expected 3 fields, got {len(row)}")
+            raise ValueError(
+                f"{path.name}, line {line_number}: "
+                f"expected 3 fields, got {len(row)}"
+            )
         station, reading = row[0], int(row[2])
         count[station] = count.get(station, 0) + 1
         total[station] = total.get(station, 0) + reading
@@ -121,7 +144,9 @@ def hash_file(path: str | os.PathLike) -> str:
         FileNotFoundError: there is no such file.
     """
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or path, got {type(path).__name__}")
+        raise TypeError(
+            f"path must be a str or path, got {type(path).__name__}"
+        )
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
@@ -134,7 +159,8 @@ def merge_summaries(summaries: Iterable[dict]) -> dict:
 
     Returns:
         ``{"files": int, "rows": int, "mean_C": {station: mean in degrees,
-        rounded to 3 places}, "low_C": float, "high_C": float, "digest": hex}``.
+        rounded to 3 places}, "low_C": float, "high_C": float, "digest":
+        hex}``.
 
     Raises:
         ValueError: ``summaries`` is empty or names a file twice.
@@ -159,7 +185,9 @@ def merge_summaries(summaries: Iterable[dict]) -> dict:
     return {
         "files": len(ordered),
         "rows": sum(s["rows"] for s in ordered),
-        "mean_C": {k: round(total[k] / count[k] / 1000, 3) for k in sorted(count)},
+        "mean_C": {
+            k: round(total[k] / count[k] / 1000, 3) for k in sorted(count)
+        },
         "low_C": min(lows) / 1000 if lows else None,
         "high_C": max(highs) / 1000 if highs else None,
         "digest": digest.hexdigest(),

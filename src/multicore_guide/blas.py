@@ -16,13 +16,19 @@ import numpy as np
 
 from ._checks import check_int
 
-__all__ = ["blas_threads", "limit_blas_threads", "matmul_checksum", "measure_blas_split"]
+__all__ = [
+    "blas_threads",
+    "limit_blas_threads",
+    "matmul_checksum",
+    "measure_blas_split",
+]
 
 _LIMITS: list[Any] = []  # keeps each worker's threadpool_limits object alive
 
 
 def limit_blas_threads(threads: int) -> None:
-    """Pool initializer: cap every BLAS thread pool in this process at ``threads``.
+    """Pool initializer: cap every BLAS thread pool in this process at
+    ``threads``.
 
     Raises:
         TypeError, ValueError: ``threads`` is not a count of at least 1.
@@ -34,17 +40,23 @@ def limit_blas_threads(threads: int) -> None:
 
 
 def blas_threads(_: Any = None) -> list[tuple[str, int]]:
-    """Return ``(library, threads)`` for each BLAS library loaded in this process, sorted.
+    """Return ``(library, threads)`` for each BLAS library loaded in this process,
+    sorted.
 
     The ignored argument lets ``map`` call it once per worker.
     """
     from threadpoolctl import threadpool_info
 
-    return sorted((pool["internal_api"], pool["num_threads"]) for pool in threadpool_info() if pool["user_api"] == "blas")
+    return sorted(
+        (pool["internal_api"], pool["num_threads"])
+        for pool in threadpool_info()
+        if pool["user_api"] == "blas"
+    )
 
 
 def matmul_checksum(task: tuple[int, int]) -> float:
-    """Multiply two random ``size x size`` matrices drawn from ``seed``; return the product's sum.
+    """Multiply two random ``size x size`` matrices drawn from ``seed``; return
+    the product's sum.
 
     ``task`` is ``(size, seed)``. The product runs in NumPy's BLAS, with as
     many threads as the BLAS is allowed in this process.
@@ -83,12 +95,15 @@ def measure_blas_split(
     timed ones; the start of the pools is not timed.
 
     Returns:
-        ``{"timings": {label: Timing}, "threads": {label: blas_threads() of each worker}}``,
+        ``{"timings": {label: Timing}, "threads": {label: blas_threads() of
+        each worker}}``,
         with labels such as ``"2 processes x 1 thread"``.
 
     Raises:
-        TypeError, ValueError: a count is out of range or ``splits``/``tasks`` is empty.
-        RuntimeError: two splits gave answers that differ by more than rounding.
+        TypeError, ValueError: a count is out of range or ``splits``/``tasks``
+            is empty.
+        RuntimeError: two splits gave answers that differ by more than
+            rounding.
     """
     from concurrent.futures import ProcessPoolExecutor
 
@@ -97,16 +112,34 @@ def measure_blas_split(
 
     if not splits or not tasks:
         raise ValueError("splits and tasks must not be empty")
-    checked = [(check_int("processes", p, minimum=1), check_int("threads", t, minimum=1)) for p, t in splits]
+    checked = [
+        (
+            check_int("processes", p, minimum=1),
+            check_int("threads", t, minimum=1),
+        )
+        for p, t in splits
+    ]
     repeat = check_int("repeat", repeat, minimum=1)
     ctx = context or get_context()
     timings, threads = {}, {}
     for processes, limit in checked:
         label = f"{processes} process{'es' if processes > 1 else ''} x {limit} thread{'s' if limit > 1 else ''}"
-        with ProcessPoolExecutor(processes, mp_context=ctx, initializer=limit_blas_threads, initargs=(limit,)) as pool:
-            threads[label] = list(pool.map(blas_threads, range(processes), timeout=timeout))
+        with ProcessPoolExecutor(
+            processes,
+            mp_context=ctx,
+            initializer=limit_blas_threads,
+            initargs=(limit,),
+        ) as pool:
+            threads[label] = list(
+                pool.map(blas_threads, range(processes), timeout=timeout)
+            )
             timings[label] = measure(
-                lambda: list(pool.map(matmul_checksum, tasks, timeout=timeout)), repeat=repeat, warmup=1, label=label
+                lambda: list(
+                    pool.map(matmul_checksum, tasks, timeout=timeout)
+                ),
+                repeat=repeat,
+                warmup=1,
+                label=label,
             )
     first = next(iter(timings.values())).result
     for timing in timings.values():

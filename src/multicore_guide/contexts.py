@@ -22,17 +22,21 @@ _METHOD_ORDER = ("fork", "spawn", "forkserver")
 
 
 def available_methods() -> list[str]:
-    """Return the start methods this platform supports, e.g. ``['fork', 'spawn', 'forkserver']``.
+    """Return the start methods this platform supports, e.g. ``['fork', 'spawn',
+    'forkserver']``.
 
     The order is the same on every Python version: fork, spawn, forkserver,
     less those the platform lacks.
     """
     supported = multiprocessing.get_all_start_methods()
-    return [m for m in _METHOD_ORDER if m in supported] + [m for m in supported if m not in _METHOD_ORDER]
+    return [m for m in _METHOD_ORDER if m in supported] + [
+        m for m in supported if m not in _METHOD_ORDER
+    ]
 
 
 def get_context(method: str | None = None) -> BaseContext:
-    """Return a multiprocessing context for ``method``, never the implicit default.
+    """Return a multiprocessing context for ``method``, never the implicit
+    default.
 
     With ``method=None`` the choice is ``"forkserver"`` where the platform
     has it (Linux and macOS) and ``"spawn"`` elsewhere (Windows). Both start
@@ -48,7 +52,12 @@ def get_context(method: str | None = None) -> BaseContext:
     if method is None:
         method = "forkserver" if "forkserver" in methods else "spawn"
     if not isinstance(method, str):
-        raise TypeError(f"method must be a str or None, got {type(method).__name__}")
+        raise TypeError(
+            f"method must be a str or None, got {type(method).__name__}"
+        )
     if method not in methods:
-        raise ValueError(f"start method {method!r} is not available here; choose one of {methods}")
+        raise ValueError(
+            f"start method {method!r} is not available here; "
+            f"choose one of {methods}"
+        )
     return multiprocessing.get_context(method)

@@ -20,13 +20,21 @@ __all__ = ["REGION", "mandelbrot_rows"]
 REGION = (-2.2, 0.8, -1.2, 1.2)
 
 
-def _check_region(region: Sequence[float]) -> tuple[float, float, float, float]:
+def _check_region(
+    region: Sequence[float],
+) -> tuple[float, float, float, float]:
     """Return ``region`` as four floats with min < max on both axes, or raise."""
     if len(region) != 4:
-        raise ValueError(f"region must be (re_min, re_max, im_min, im_max), got {region!r}")
-    re_min, re_max, im_min, im_max = (check_real("region value", v) for v in region)
+        raise ValueError(
+            f"region must be (re_min, re_max, im_min, im_max), got {region!r}"
+        )
+    re_min, re_max, im_min, im_max = (
+        check_real("region value", v) for v in region
+    )
     if not (re_min < re_max and im_min < im_max):
-        raise ValueError(f"region must have min < max on both axes, got {region!r}")
+        raise ValueError(
+            f"region must have min < max on both axes, got {region!r}"
+        )
     return re_min, re_max, im_min, im_max
 
 
@@ -38,7 +46,8 @@ def mandelbrot_rows(
     max_iter: int,
     region: Sequence[float] = REGION,
 ) -> np.ndarray:
-    """Escape counts for rows ``rows = (start, stop)`` of a ``height`` by ``width`` image.
+    """Escape counts for rows ``rows = (start, stop)`` of a ``height`` by
+    ``width`` image.
 
     Row 0 is the top of the image (the largest imaginary part). A pixel's
     count is the first iteration at which ``|z| > 2``, or ``max_iter`` if
@@ -64,7 +73,9 @@ def mandelbrot_rows(
     start = check_int("rows[0]", rows[0], minimum=0)
     stop = check_int("rows[1]", rows[1], minimum=0)
     if not start <= stop <= height:
-        raise ValueError(f"rows must satisfy 0 <= start <= stop <= height, got {rows} for height {height}")
+        raise ValueError(
+            f"rows must satisfy 0 <= start <= stop <= height, got {rows} for height {height}"
+        )
     re_min, re_max, im_min, im_max = _check_region(region)
 
     # the whole image's grid, then this block's slice of it, so that a pixel's
@@ -78,7 +89,8 @@ def mandelbrot_rows(
     z_re = np.zeros_like(c_re)
     z_im = np.zeros_like(c_re)
     for step in range(max_iter):
-        # real arithmetic, one rounding per operation: the same bits in any block
+        # real arithmetic, one rounding per operation: the same bits in any
+        # block
         re2, im2 = z_re * z_re, z_im * z_im
         z_im = 2.0 * z_re * z_im + c_im
         z_re = re2 - im2 + c_re

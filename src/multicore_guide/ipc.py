@@ -85,8 +85,11 @@ def produce(tasks: Any, items: list[int], n_consumers: int) -> None:
         tasks.put(SENTINEL)
 
 
-def consume_primes(tasks: Any, results: Any, consumer_id: int, timeout: float = CHILD_TIMEOUT) -> None:
-    """Test numbers from ``tasks`` for primality until a :data:`SENTINEL` arrives.
+def consume_primes(
+    tasks: Any, results: Any, consumer_id: int, timeout: float = CHILD_TIMEOUT
+) -> None:
+    """Test numbers from ``tasks`` for primality until a :data:`SENTINEL`
+    arrives.
 
     Each answer goes to ``results`` as ``(consumer_id, n, is_prime(n))``.
 
@@ -102,7 +105,9 @@ def consume_primes(tasks: Any, results: Any, consumer_id: int, timeout: float = 
         results.put((consumer_id, n, is_prime(n)))
 
 
-def serve_tasks(tasks: Any, results: Any, timeout: float = CHILD_TIMEOUT) -> None:
+def serve_tasks(
+    tasks: Any, results: Any, timeout: float = CHILD_TIMEOUT
+) -> None:
     """Consume a ``JoinableQueue``: test each number, then mark the task done.
 
     ``task_done()`` is called once for every item taken, the sentinel
@@ -123,7 +128,8 @@ def serve_tasks(tasks: Any, results: Any, timeout: float = CHILD_TIMEOUT) -> Non
 
 
 def square_server(conn: Connection, timeout: float = CHILD_TIMEOUT) -> None:
-    """Answer each number received on ``conn`` with its square, until :data:`SENTINEL`.
+    """Answer each number received on ``conn`` with its square, until
+    :data:`SENTINEL`.
 
     This is one end of a duplex ``Pipe``: the same connection receives the
     questions and sends the answers. The function also returns when no
@@ -137,8 +143,12 @@ def square_server(conn: Connection, timeout: float = CHILD_TIMEOUT) -> None:
             number = conn.recv()
             if number is SENTINEL:
                 return
-            if isinstance(number, bool) or not isinstance(number, (int, float)):
-                raise TypeError(f"expected a number, got {type(number).__name__}")
+            if isinstance(number, bool) or not isinstance(
+                number, (int, float)
+            ):
+                raise TypeError(
+                    f"expected a number, got {type(number).__name__}"
+                )
             conn.send(number * number)
     except EOFError:
         return
@@ -147,20 +157,24 @@ def square_server(conn: Connection, timeout: float = CHILD_TIMEOUT) -> None:
 
 
 def send_primes(conn: Connection, start: int, stop: int) -> None:
-    """Send every prime ``p`` with ``start <= p < stop`` on ``conn``, then close it.
+    """Send every prime ``p`` with ``start <= p < stop`` on ``conn``, then close
+    it.
 
     This is the sending end of a one-way ``Pipe(duplex=False)``: closing it
     is how the receiver learns, through ``EOFError``, that nothing more will
     come.
 
     Raises:
-        TypeError, ValueError: as for :func:`multicore_guide.workers.count_primes`.
+        TypeError, ValueError: as for
+            :func:`multicore_guide.workers.count_primes`.
     """
     try:
         start = check_int("start", start, minimum=0)
         stop = check_int("stop", stop, minimum=0)
         if stop < start:
-            raise ValueError(f"stop must be >= start, got start={start}, stop={stop}")
+            raise ValueError(
+                f"stop must be >= start, got start={start}, stop={stop}"
+            )
         for n in range(start, stop):
             if is_prime(n):
                 conn.send(n)
@@ -169,14 +183,16 @@ def send_primes(conn: Connection, start: int, stop: int) -> None:
 
 
 def count_primes_reporting(block: tuple[int, int], progress: Any) -> int:
-    """Count the primes in ``block`` and put ``("done", block)`` on ``progress``.
+    """Count the primes in ``block`` and put ``("done", block)`` on
+    ``progress``.
 
     Meant for a ``ProcessPoolExecutor`` task: ``progress`` must be a queue
     that can travel as an argument, such as ``Manager().Queue()``; a plain
     ``multiprocessing.Queue`` cannot.
 
     Raises:
-        TypeError, ValueError: as for :func:`multicore_guide.workers.count_primes_block`.
+        TypeError, ValueError: as for
+            :func:`multicore_guide.workers.count_primes_block`.
     """
     count = count_primes_block(block)
     progress.put(("done", block))
@@ -233,21 +249,26 @@ def put_payload(queue: Any, n_bytes: int) -> None:
 
 
 def send_messages(channel: Any, n_messages: int, size: int) -> None:
-    """Send ``"ready"``, then ``n_messages`` ``bytes`` objects of ``size`` bytes, on ``channel``.
+    """Send ``"ready"``, then ``n_messages`` ``bytes`` objects of ``size``
+    bytes,
+    on ``channel``.
 
     ``channel`` is a queue (it has ``put``) or a connection (it has
     ``send``); a connection is closed at the end. The ready message lets
     the receiver start its clock once this process is up and running.
 
     Raises:
-        TypeError: ``channel`` has neither ``put`` nor ``send``, or a count is not an int.
+        TypeError: ``channel`` has neither ``put`` nor ``send``, or a count is
+            not an int.
         ValueError: ``n_messages < 1`` or ``size < 0``.
     """
     n_messages = check_int("n_messages", n_messages, minimum=1)
     size = check_int("size", size, minimum=0)
     send = getattr(channel, "put", None) or getattr(channel, "send", None)
     if send is None:
-        raise TypeError(f"channel must have put() or send(), got {type(channel).__name__}")
+        raise TypeError(
+            f"channel must have put() or send(), got {type(channel).__name__}"
+        )
     message = b"x" * size
     send("ready")
     for _ in range(n_messages):
@@ -256,8 +277,15 @@ def send_messages(channel: Any, n_messages: int, size: int) -> None:
         channel.close()
 
 
-def serve_squares(report: Connection, authkey: bytes, n_connections: int, timeout: float = CHILD_TIMEOUT) -> None:
-    """Serve squares over a socket on the loopback interface, to clients that know ``authkey``.
+def serve_squares(
+    report: Connection,
+    authkey: bytes,
+    n_connections: int,
+    timeout: float = CHILD_TIMEOUT,
+) -> None:
+    """Serve squares over a socket on the loopback interface, to clients that
+    know
+    ``authkey``.
 
     The server binds ``127.0.0.1`` on a free port and sends its address on
     ``report``. It then accepts ``n_connections`` connections, one after the
@@ -268,13 +296,19 @@ def serve_squares(report: Connection, authkey: bytes, n_connections: int, timeou
 
     Raises:
         TypeError: ``authkey`` is not bytes or ``n_connections`` is not an int.
-        ValueError: ``authkey`` is shorter than 16 bytes or ``n_connections < 1``.
+        ValueError: ``authkey`` is shorter than 16 bytes or ``n_connections <
+            1``.
     """
     try:
         if not isinstance(authkey, bytes):
-            raise TypeError(f"authkey must be bytes, got {type(authkey).__name__}")
+            raise TypeError(
+                f"authkey must be bytes, got {type(authkey).__name__}"
+            )
         if len(authkey) < 16:
-            raise ValueError("authkey must hold at least 16 bytes; use secrets.token_bytes(32)")
+            raise ValueError(
+                "authkey must hold at least 16 bytes; "
+                "use secrets.token_bytes(32)"
+            )
         n_connections = check_int("n_connections", n_connections, minimum=1)
         served = rejected = 0
         with Listener(("127.0.0.1", 0), authkey=authkey) as listener:
@@ -297,18 +331,27 @@ def serve_squares(report: Connection, authkey: bytes, n_connections: int, timeou
         report.close()
 
 
-def ask_squares(address: tuple[str, int], authkey: bytes, numbers: list[int], timeout: float = CHILD_TIMEOUT) -> list[int]:
-    """Connect to a :func:`serve_squares` server, ask for the squares of ``numbers``, return them.
+def ask_squares(
+    address: tuple[str, int],
+    authkey: bytes,
+    numbers: list[int],
+    timeout: float = CHILD_TIMEOUT,
+) -> list[int]:
+    """Connect to a :func:`serve_squares` server, ask for the squares of
+    ``numbers``, return them.
 
     Raises:
         TypeError: ``authkey`` is not bytes or ``numbers`` is not a list.
-        multiprocessing.AuthenticationError: the server does not share ``authkey``.
+        multiprocessing.AuthenticationError: the server does not share
+        ``authkey``.
         TimeoutError: an answer took longer than ``timeout`` seconds.
     """
     if not isinstance(authkey, bytes):
         raise TypeError(f"authkey must be bytes, got {type(authkey).__name__}")
     if not isinstance(numbers, list):
-        raise TypeError(f"numbers must be a list, got {type(numbers).__name__}")
+        raise TypeError(
+            f"numbers must be a list, got {type(numbers).__name__}"
+        )
     timeout = check_real("timeout", timeout, minimum=0.0)
     answers = []
     with Client(address, authkey=authkey) as conn:
@@ -322,7 +365,8 @@ def ask_squares(address: tuple[str, int], authkey: bytes, numbers: list[int], ti
 
 
 def join_all(processes: list, timeout: float) -> list[int]:
-    """Join every process, waiting at most ``timeout`` seconds in all; return their exit codes.
+    """Join every process, waiting at most ``timeout`` seconds in all; return
+    their exit codes.
 
     A process still running after the deadline is terminated, and then the
     function raises, so no child outlives the call.
@@ -340,7 +384,9 @@ def join_all(processes: list, timeout: float) -> list[int]:
         process.terminate()
         process.join(timeout)
     if late:
-        raise TimeoutError(f"{len(late)} process(es) still ran after {timeout} s and were terminated")
+        raise TimeoutError(
+            f"{len(late)} process(es) still ran after {timeout} s and were terminated"
+        )
     return [p.exitcode for p in processes]
 
 
@@ -357,7 +403,9 @@ def get_within(queue: Any, timeout: float) -> Any:
     """
     timeout = check_real("timeout", timeout, minimum=0.0)
     if not hasattr(queue, "empty") or not hasattr(queue, "get"):
-        raise TypeError(f"queue must have get() and empty(), got {type(queue).__name__}")
+        raise TypeError(
+            f"queue must have get() and empty(), got {type(queue).__name__}"
+        )
     try:
         return queue.get(timeout=timeout)
     except TypeError:
@@ -373,23 +421,29 @@ def get_within(queue: Any, timeout: float) -> Any:
 
 
 def join_queue(queue: Any, timeout: float) -> None:
-    """Wait, at most ``timeout`` seconds, until every item put on a ``JoinableQueue`` is done.
+    """Wait, at most ``timeout`` seconds, until every item put on a
+    ``JoinableQueue`` is done.
 
     ``JoinableQueue.join()`` takes no timeout, so it runs here in a daemon
     thread and this function waits for that thread with one.
 
     Raises:
-        TimeoutError: some items were still not marked done after ``timeout`` seconds.
+        TimeoutError: some items were still not marked done after ``timeout``
+            seconds.
         TypeError: ``queue`` has no ``join`` method.
     """
     timeout = check_real("timeout", timeout, minimum=0.0)
     if not callable(getattr(queue, "join", None)):
-        raise TypeError(f"queue must be a JoinableQueue, got {type(queue).__name__}")
+        raise TypeError(
+            f"queue must be a JoinableQueue, got {type(queue).__name__}"
+        )
     waiter = threading.Thread(target=queue.join, daemon=True)
     waiter.start()
     waiter.join(timeout)
     if waiter.is_alive():
-        raise TimeoutError(f"the queue's tasks were not all done within {timeout} s")
+        raise TimeoutError(
+            f"the queue's tasks were not all done within {timeout} s"
+        )
 
 
 def set_pipe_capacity(conn: Connection, n_bytes: int) -> int:
@@ -423,7 +477,8 @@ def measure_throughput(
     timeout: float = 30.0,
     pipe_bytes: int | None = None,
 ) -> float:
-    """Return how many messages of ``size`` bytes per second a child sends to this process.
+    """Return how many messages of ``size`` bytes per second a child sends to this
+    process.
 
     ``kind`` is one of :data:`CHANNELS`. A child runs :func:`send_messages`;
     the clock starts when its ready message arrives, so the child's start-up
@@ -449,11 +504,15 @@ def measure_throughput(
         raise ValueError(f"kind must be one of {CHANNELS}, got {kind!r}")
     size = check_int("size", size, minimum=0)
     n_messages = check_int("n_messages", n_messages, minimum=1)
-    timeout = check_real("timeout", timeout, minimum=0.0, inclusive_minimum=False)
+    timeout = check_real(
+        "timeout", timeout, minimum=0.0, inclusive_minimum=False
+    )
     if pipe_bytes is not None:
         pipe_bytes = check_int("pipe_bytes", pipe_bytes, minimum=1)
         if kind != "Pipe":
-            raise ValueError(f"pipe_bytes applies to a Pipe only, not to a {kind}")
+            raise ValueError(
+                f"pipe_bytes applies to a Pipe only, not to a {kind}"
+            )
     ctx = context or get_context()
     if kind == "Pipe":
         receiver, sender = ctx.Pipe(duplex=False)
@@ -471,7 +530,8 @@ def measure_throughput(
     child = ctx.Process(target=send_messages, args=(sender, n_messages, size))
     child.start()
     if kind == "Pipe":
-        # the child holds the sending end now; with ours closed, a dead child means EOFError
+        # the child holds the sending end now; with ours closed, a dead child
+        # means EOFError
         sender.close()
 
     def give_up() -> None:
@@ -487,9 +547,13 @@ def measure_throughput(
         with timer(kind) as clock:
             for _ in range(n_messages):
                 if type(receive()) is not bytes:
-                    raise TimeoutError(f"{n_messages} messages did not arrive within {timeout} s")
+                    raise TimeoutError(
+                        f"{n_messages} messages did not arrive within {timeout} s"
+                    )
     except EOFError as exc:
-        raise TimeoutError(f"the sending process stopped early (exit code {child.exitcode})") from exc
+        raise TimeoutError(
+            f"the sending process stopped early (exit code {child.exitcode})"
+        ) from exc
     finally:
         watchdog.cancel()
         child.join(timeout)

@@ -5,7 +5,8 @@ starts, and ``add_offset`` then reads what it stored. ``worker_pid`` tells
 which process ran a task, and ``burn_in_worker`` does a chosen amount of
 work and tells which process did it, to show how chunks share out unequal
 tasks. (The worker that dies on purpose, to show what a
-pool does when a worker disappears, is :func:`multicore_guide.failures.die_on`.)
+pool does when a worker disappears, is
+:func:`multicore_guide.failures.die_on`.)
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ _offset: float | None = None
 
 
 def set_offset(offset: int | float) -> None:
-    """Store ``offset`` in this process, for :func:`add_offset`; use as a pool's ``initializer``.
+    """Store ``offset`` in this process, for :func:`add_offset`; use as a
+    pool's
+    ``initializer``.
 
     An initializer is the place for per-process setup that is too costly to
     repeat for every task: opening a file, loading a model, seeding a
@@ -36,7 +39,8 @@ def set_offset(offset: int | float) -> None:
 
 
 def add_offset(number: int | float) -> int | float:
-    """Return ``number`` plus the offset that :func:`set_offset` stored in this process.
+    """Return ``number`` plus the offset that :func:`set_offset` stored in this
+    process.
 
     Raises:
         TypeError: ``number`` is not a real number.
@@ -44,7 +48,9 @@ def add_offset(number: int | float) -> int | float:
     """
     check_real("number", number)
     if _offset is None:
-        raise RuntimeError("no offset here: start the pool with initializer=set_offset")
+        raise RuntimeError(
+            "no offset here: start the pool with initializer=set_offset"
+        )
     return number + _offset
 
 
@@ -56,9 +62,9 @@ def worker_pid(task: object = None) -> int:
     return os.getpid()
 
 
-
 def burn_in_worker(iterations: int) -> tuple[int, int]:
-    """Return ``(burn_cpu(iterations), pid)``: a task of a chosen size, and who ran it.
+    """Return ``(burn_cpu(iterations), pid)``: a task of a chosen size, and who
+    ran it.
 
     The checksum is :func:`multicore_guide.workers.burn_cpu`'s, so it can be
     checked against a loop; the process id shows which worker the pool gave

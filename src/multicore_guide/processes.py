@@ -29,7 +29,8 @@ __all__ = [
 
 
 def square_number(number: int, queue, iterations: int = 0) -> None:
-    """Put ``(number, number * number)`` on ``queue``: the guide's Example 1, fixed.
+    """Put ``(number, number * number)`` on ``queue``: the guide's Example 1,
+    fixed.
 
     Before answering, the target burns ``iterations`` steps of CPU (see
     :func:`multicore_guide.workers.burn_cpu`), so that it does real work
@@ -52,7 +53,8 @@ def square_by_hand(
     context: BaseContext | None = None,
     timeout: float = 60.0,
 ) -> dict[int, int]:
-    """Start one process per number running :func:`square_number`; return ``{number: square}``.
+    """Start one process per number running :func:`square_number`; return
+    ``{number: square}``.
 
     The queue is drained before any process is joined: a child that has put
     data on a queue may not exit until that data has been read.
@@ -67,10 +69,15 @@ def square_by_hand(
     if len(set(numbers)) != len(numbers):
         raise ValueError(f"numbers must not repeat, got {numbers}")
     iterations = check_int("iterations", iterations, minimum=0)
-    timeout = check_real("timeout", timeout, minimum=0.0, inclusive_minimum=False)
+    timeout = check_real(
+        "timeout", timeout, minimum=0.0, inclusive_minimum=False
+    )
     ctx = context or get_context()
     queue = ctx.Queue()
-    processes = [ctx.Process(target=square_number, args=(n, queue, iterations)) for n in numbers]
+    processes = [
+        ctx.Process(target=square_number, args=(n, queue, iterations))
+        for n in numbers
+    ]
     finished = False
     try:
         for process in processes:
@@ -107,7 +114,8 @@ def exit_with(code: int) -> None:
 
 
 def ignore_sigterm_and_sleep(seconds: float, ready=None) -> float:
-    """Ignore SIGTERM, set ``ready`` (an ``Event``, if given), then sleep ``seconds``; return ``seconds``.
+    """Ignore SIGTERM, set ``ready`` (an ``Event``, if given), then sleep
+    ``seconds``; return ``seconds``.
 
     ``Process.terminate()`` sends SIGTERM on POSIX, so it cannot stop this
     process; ``Process.kill()`` sends SIGKILL, which no process can ignore.
@@ -125,7 +133,6 @@ def ignore_sigterm_and_sleep(seconds: float, ready=None) -> float:
         ready.set()
     time.sleep(seconds)
     return seconds
-
 
 
 def clean_up_on_sigterm(seconds: float, ready, report) -> None:

@@ -50,11 +50,14 @@ __all__ = [
 WAYS = ("pickle", "Manager", "Array", "shared_memory")
 
 _INHERITED: dict[str, Any] = {}  # set in each worker by _keep_array
-_CREATED: list[str] = []  # names of the blocks sum_blocks created in this process
+_CREATED: list[
+    str
+] = []  # names of the blocks sum_blocks created in this process
 
 
 def created_blocks() -> list[str]:
-    """Return the names of the shared memory blocks :func:`sum_blocks` created in this process, oldest first.
+    """Return the names of the shared memory blocks :func:`sum_blocks` created in
+    this process, oldest first.
 
     ``sum_blocks`` unlinks each one before it returns. The list lets a
     caller check, by name, that none of them is left (on Linux, that no
@@ -64,7 +67,8 @@ def created_blocks() -> list[str]:
     return list(_CREATED)
 
 
-# -- counters in shared memory -------------------------------------------------
+# -- counters in shared memory
+# -------------------------------------------------
 
 
 def add_unlocked(counter: Any, times: int) -> None:
@@ -82,7 +86,8 @@ def add_unlocked(counter: Any, times: int) -> None:
 
 
 def add_locked(counter: Any, times: int) -> None:
-    """Add 1 to ``counter.value`` ``times`` times, each under ``counter.get_lock()``.
+    """Add 1 to ``counter.value`` ``times`` times, each under
+    ``counter.get_lock()``.
 
     Raises:
         TypeError, ValueError: ``times`` is not a count.
@@ -103,7 +108,8 @@ def count_with_processes(
     counter: Any = None,
     timeout: float = 60.0,
 ) -> int:
-    """Start ``processes`` children that each run ``worker(counter, times)``; return the final count.
+    """Start ``processes`` children that each run ``worker(counter, times)``;
+    return the final count.
 
     The counter is ``counter`` if given (for example a ``Manager`` value
     proxy), else a new ``context.Value("q", 0)``: a 64-bit integer with a
@@ -119,7 +125,10 @@ def count_with_processes(
     ctx = context or get_context()
     if counter is None:
         counter = ctx.Value("q", 0)
-    children = [ctx.Process(target=worker, args=(counter, times)) for _ in range(processes)]
+    children = [
+        ctx.Process(target=worker, args=(counter, times))
+        for _ in range(processes)
+    ]
     for child in children:
         child.start()
     try:
@@ -132,7 +141,9 @@ def count_with_processes(
                 child.join(timeout=10)
     codes = [child.exitcode for child in children]
     if any(code != 0 for code in codes):
-        raise RuntimeError(f"a child did not finish cleanly; exit codes {codes}")
+        raise RuntimeError(
+            f"a child did not finish cleanly; exit codes {codes}"
+        )
     return counter.value
 
 
@@ -140,7 +151,8 @@ def count_with_processes(
 
 
 def store_square(mapping: Any, key: int) -> int:
-    """Set ``mapping[key] = key * key`` (a dict or a dict proxy) and return ``key``.
+    """Set ``mapping[key] = key * key`` (a dict or a dict proxy) and return
+    ``key``.
 
     Raises:
         TypeError: ``key`` is not an int.
@@ -151,7 +163,9 @@ def store_square(mapping: Any, key: int) -> int:
 
 
 def append_to_entry(mapping: Any, key: str, value: Any) -> int:
-    """Append ``value`` to the list held at ``mapping[key]``; return how long the parent will see it.
+    """Append ``value`` to the list held at ``mapping[key]``; return how long
+    the
+    parent will see it.
 
     With a dict proxy holding a plain list, ``mapping[key]`` is a *copy*
     fetched from the manager: the append changes the copy and is lost. With a
@@ -165,7 +179,8 @@ def append_to_entry(mapping: Any, key: str, value: Any) -> int:
     return len(mapping[key])
 
 
-# -- one job, four ways of sharing the array -------------------------------------
+# -- one job, four ways of sharing the array
+# -------------------------------------
 
 
 def sum_of_block(block: np.ndarray) -> float:
@@ -175,37 +190,47 @@ def sum_of_block(block: np.ndarray) -> float:
         TypeError: ``block`` is not a NumPy array.
     """
     if not isinstance(block, np.ndarray):
-        raise TypeError(f"block must be a numpy array, got {type(block).__name__}")
+        raise TypeError(
+            f"block must be a numpy array, got {type(block).__name__}"
+        )
     return float(block.sum())
 
 
 def sum_through_proxy(proxy: Any, bounds: tuple[int, int]) -> float:
-    """Return ``sum(proxy[start:stop])`` for a ``Manager`` list proxy; the slice travels pickled.
+    """Return ``sum(proxy[start:stop])`` for a ``Manager`` list proxy; the slice
+    travels pickled.
 
     Raises:
-        TypeError, ValueError: ``bounds`` is not a ``(start, stop)`` pair of counts.
+        TypeError, ValueError: ``bounds`` is not a ``(start, stop)`` pair of
+            counts.
     """
     start, stop = _check_bounds(bounds)
     return float(np.sum(proxy[start:stop]))
 
 
 def _keep_array(raw: Any) -> None:
-    """Pool initializer: keep the inherited shared ``Array`` for :func:`sum_in_array`."""
+    """Pool initializer: keep the inherited shared ``Array`` for
+    :func:`sum_in_array`."""
     _INHERITED["array"] = raw
 
 
 def sum_in_array(bounds: tuple[int, int]) -> float:
-    """Return the sum of ``array[start:stop]`` for the ``Array`` this worker inherited at start.
+    """Return the sum of ``array[start:stop]`` for the ``Array`` this worker
+    inherited at start.
 
     The array is viewed with ``numpy.frombuffer``, so nothing is copied.
 
     Raises:
-        TypeError, ValueError: ``bounds`` is not a ``(start, stop)`` pair of counts.
-        RuntimeError: the worker was started without the array (see :func:`sum_blocks`).
+        TypeError, ValueError: ``bounds`` is not a ``(start, stop)`` pair of
+            counts.
+        RuntimeError: the worker was started without the array (see
+            :func:`sum_blocks`).
     """
     start, stop = _check_bounds(bounds)
     if "array" not in _INHERITED:
-        raise RuntimeError("this worker holds no shared Array; start it with _keep_array")
+        raise RuntimeError(
+            "this worker holds no shared Array; start it with _keep_array"
+        )
     view = np.frombuffer(_INHERITED["array"], dtype=np.float64)
     return float(view[start:stop].sum())
 
@@ -217,16 +242,22 @@ def array_from_shm(shm: shared_memory.SharedMemory, length: int) -> np.ndarray:
     ``close`` raise ``BufferError``.
 
     Raises:
-        TypeError, ValueError: ``length`` is not a count, or the block is too small.
+        TypeError, ValueError: ``length`` is not a count, or the block is too
+            small.
     """
     length = check_int("length", length, minimum=0)
     if length * 8 > shm.size:
-        raise ValueError(f"a block of {shm.size} bytes cannot hold {length} float64 values")
+        raise ValueError(
+            f"a block of {shm.size} bytes cannot hold {length} float64 values"
+        )
     return np.ndarray((length,), dtype=np.float64, buffer=shm.buf)
 
 
-def sum_in_shared_memory(name: str, length: int, bounds: tuple[int, int]) -> float:
-    """Attach the shared memory block ``name``, sum ``[start:stop]`` of its float64 array, detach.
+def sum_in_shared_memory(
+    name: str, length: int, bounds: tuple[int, int]
+) -> float:
+    """Attach the shared memory block ``name``, sum ``[start:stop]`` of its
+    float64 array, detach.
 
     The worker closes its own mapping but never unlinks: the block belongs
     to whoever created it.
@@ -235,11 +266,16 @@ def sum_in_shared_memory(name: str, length: int, bounds: tuple[int, int]) -> flo
         TypeError, ValueError: ``length`` or ``bounds`` is out of range.
         FileNotFoundError: no block called ``name`` exists.
     """
-    return _on_shared_slice(name, length, bounds, lambda part: float(part.sum()))
+    return _on_shared_slice(
+        name, length, bounds, lambda part: float(part.sum())
+    )
 
 
-def square_in_shared_memory(name: str, length: int, bounds: tuple[int, int]) -> int:
-    """Square ``[start:stop]`` of the float64 array in the shared memory block ``name``, in place.
+def square_in_shared_memory(
+    name: str, length: int, bounds: tuple[int, int]
+) -> int:
+    """Square ``[start:stop]`` of the float64 array in the shared memory block
+    ``name``, in place.
 
     Nothing travels back but the count of items changed: the parent sees
     the new values in its own view of the block.
@@ -251,14 +287,19 @@ def square_in_shared_memory(name: str, length: int, bounds: tuple[int, int]) -> 
         TypeError, ValueError: ``length`` or ``bounds`` is out of range.
         FileNotFoundError: no block called ``name`` exists.
     """
-    return _on_shared_slice(name, length, bounds, lambda part: np.square(part, out=part).size)
+    return _on_shared_slice(
+        name, length, bounds, lambda part: np.square(part, out=part).size
+    )
 
 
 def _on_shared_slice(name: str, length: int, bounds: Any, work: Any) -> Any:
-    """Attach block ``name``, return ``work(array[start:stop])`` on its float64 array, detach."""
+    """Attach block ``name``, return ``work(array[start:stop])`` on its float64
+    array, detach."""
     start, stop = _check_bounds(bounds)
     if stop > length:
-        raise ValueError(f"bounds {bounds} run past the array's {length} items")
+        raise ValueError(
+            f"bounds {bounds} run past the array's {length} items"
+        )
     shm = shared_memory.SharedMemory(name=name)
     try:
         view = array_from_shm(shm, length)
@@ -270,7 +311,8 @@ def _on_shared_slice(name: str, length: int, bounds: Any, work: Any) -> Any:
 
 
 def whole_array_tasks(length: int, tasks: int) -> list[tuple[int, int]]:
-    """Return ``tasks`` copies of ``(0, length)``: every task reads the whole array.
+    """Return ``tasks`` copies of ``(0, length)``: every task reads the whole
+    array.
 
     Raises:
         TypeError, ValueError: a count is out of range.
@@ -289,7 +331,8 @@ def sum_blocks(
     context: BaseContext | None = None,
     timeout: float = 600.0,
 ) -> list[float]:
-    """Sum ``data[start:stop]`` for each pair in ``bounds`` on a fresh pool; share ``data`` as ``way`` says.
+    """Sum ``data[start:stop]`` for each pair in ``bounds`` on a fresh pool; share
+    ``data`` as ``way`` says.
 
     ``way`` is one of :data:`WAYS`:
 
@@ -315,7 +358,11 @@ def sum_blocks(
     """
     if way not in WAYS:
         raise ValueError(f"way must be one of {WAYS}, got {way!r}")
-    if not isinstance(data, np.ndarray) or data.ndim != 1 or data.dtype != np.float64:
+    if (
+        not isinstance(data, np.ndarray)
+        or data.ndim != 1
+        or data.dtype != np.float64
+    ):
         raise ValueError("data must be a 1-D float64 numpy array")
     bounds = [_check_bounds(pair) for pair in bounds]
     if not bounds:
@@ -336,7 +383,10 @@ def sum_blocks(
         if way == "Manager":
             with ctx.Manager() as manager:
                 proxy = manager.list(data.tolist())
-                futures = [pool.submit(sum_through_proxy, proxy, pair) for pair in bounds]
+                futures = [
+                    pool.submit(sum_through_proxy, proxy, pair)
+                    for pair in bounds
+                ]
                 return [future.result(timeout=timeout) for future in futures]
         with SharedMemoryManager(ctx=ctx) as smm:
             shm = smm.SharedMemory(size=max(data.nbytes, 1))
@@ -359,7 +409,8 @@ def sum_shared_blocks(
     context: BaseContext | None = None,
     timeout: float = 600.0,
 ) -> list[float]:
-    """Sum ``[start:stop]`` of the float64 array in the shared memory block ``name``, for each pair in ``bounds``.
+    """Sum ``[start:stop]`` of the float64 array in the shared memory block
+    ``name``, for each pair in ``bounds``.
 
     The array is already in shared memory (it was built there), so nothing
     is copied: each task attaches by name. A fresh pool does the work.
@@ -368,7 +419,8 @@ def sum_shared_blocks(
         One sum per pair in ``bounds``, in order.
 
     Raises:
-        TypeError, ValueError: a count or a pair is out of range, or ``bounds`` is empty.
+        TypeError, ValueError: a count or a pair is out of range, or ``bounds``
+            is empty.
         FileNotFoundError: no block called ``name`` exists.
     """
     length = check_int("length", length, minimum=0)
@@ -380,17 +432,38 @@ def sum_shared_blocks(
         return _sum_by_name(pool, name, length, bounds, timeout)
 
 
-def _sum_by_name(pool: ProcessPoolExecutor, name: str, length: int, bounds: list, timeout: float) -> list[float]:
-    """Submit one :func:`sum_in_shared_memory` task per pair in ``bounds``; return the sums in order."""
-    tasks = [pool.submit(sum_in_shared_memory, name, length, pair) for pair in bounds]
+def _sum_by_name(
+    pool: ProcessPoolExecutor,
+    name: str,
+    length: int,
+    bounds: list,
+    timeout: float,
+) -> list[float]:
+    """Submit one :func:`sum_in_shared_memory` task per pair in ``bounds``; return
+    the sums in order."""
+    tasks = [
+        pool.submit(sum_in_shared_memory, name, length, pair)
+        for pair in bounds
+    ]
     return [task.result(timeout=timeout) for task in tasks]
 
 
-def _pool(workers: int, ctx: BaseContext, initializer: Any = None, initargs: tuple = ()) -> ProcessPoolExecutor:
+def _pool(
+    workers: int,
+    ctx: BaseContext,
+    initializer: Any = None,
+    initargs: tuple = (),
+) -> ProcessPoolExecutor:
     """Return a ``ProcessPoolExecutor`` of ``workers`` built from ``ctx``."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=initializer, initargs=initargs)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=initializer,
+        initargs=initargs,
+    )
 
 
 def _check_bounds(bounds: Any) -> tuple[int, int]:
-    """Return ``bounds`` as a ``(start, stop)`` pair of counts with ``start <= stop``."""
+    """Return ``bounds`` as a ``(start, stop)`` pair of counts with ``start <=
+    stop``."""
     return check_bounds("bounds", bounds)

@@ -21,7 +21,12 @@ from typing import Any
 
 from ._checks import check_bounds, check_int
 
-__all__ = ["count_primes_from_table", "load_prime_table", "put_result", "worker_pid"]
+__all__ = [
+    "count_primes_from_table",
+    "load_prime_table",
+    "put_result",
+    "worker_pid",
+]
 
 # set by load_prime_table in each worker process; None until then
 _PRIME_TABLE: bytearray | None = None
@@ -49,35 +54,47 @@ def load_prime_table(limit: int) -> None:
 
 
 def count_primes_from_table(block: tuple[int, int]) -> int:
-    """Count the primes ``p`` with ``start <= p < stop`` for ``block = (start, stop)``, by lookup.
+    """Count the primes ``p`` with ``start <= p < stop`` for ``block = (start,
+    stop)``, by lookup.
 
-    Gives the same answer as :func:`multicore_guide.workers.count_primes_block`,
+    Gives the same answer as
+    :func:`multicore_guide.workers.count_primes_block`,
     but reads the table that :func:`load_prime_table` built in this process.
 
     Raises:
-        RuntimeError: no table was loaded in this process (the pool had no initializer).
+        RuntimeError: no table was loaded in this process (the pool had no
+            initializer).
         TypeError: ``block`` is not a pair of ints.
         ValueError: ``start`` is negative, ``stop < start``, or ``stop`` is
             beyond the loaded table.
     """
     start, stop = check_bounds("block", block)
     if _PRIME_TABLE is None:
-        raise RuntimeError("no prime table in this process; start the pool with initializer=load_prime_table")
+        raise RuntimeError(
+            "no prime table in this process; start the pool with initializer=load_prime_table"
+        )
     if stop > len(_PRIME_TABLE):
-        raise ValueError(f"stop={stop} is beyond the loaded table, which ends at {len(_PRIME_TABLE)}")
+        raise ValueError(
+            f"stop={stop} is beyond the loaded table, which ends at {len(_PRIME_TABLE)}"
+        )
     return sum(_PRIME_TABLE[start:stop])
 
 
 def worker_pid(item: Any) -> tuple[Any, int]:
-    """Return ``(item, pid)``: the task's own argument and the ID of the process that ran it.
+    """Return ``(item, pid)``: the task's own argument and the ID of the process
+    that ran it.
 
     Never raises; ``item`` is returned untouched.
     """
     return item, os.getpid()
 
 
-def put_result(queue: Any, index: int, fn: Callable[[Any], Any], argument: Any) -> None:
-    """Put ``(index, fn(argument))`` on ``queue``: a ``Process`` target that hands back an answer.
+def put_result(
+    queue: Any, index: int, fn: Callable[[Any], Any], argument: Any
+) -> None:
+    """Put ``(index, fn(argument))`` on ``queue``: a ``Process`` target that
+    hands
+    back an answer.
 
     ``index`` lets the parent put answers back in order, since processes
     finish in any order. If ``fn`` raises, the exception propagates and
@@ -94,5 +111,7 @@ def put_result(queue: Any, index: int, fn: Callable[[Any], Any], argument: Any) 
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
     if not callable(getattr(queue, "put", None)):
-        raise TypeError(f"queue must have a put method, got {type(queue).__name__}")
+        raise TypeError(
+            f"queue must have a put method, got {type(queue).__name__}"
+        )
     queue.put((index, fn(argument)))

@@ -87,7 +87,9 @@ def count_primes(start: int, stop: int) -> int:
     start = check_int("start", start, minimum=0)
     stop = check_int("stop", stop, minimum=0)
     if stop < start:
-        raise ValueError(f"stop must be >= start, got start={start}, stop={stop}")
+        raise ValueError(
+            f"stop must be >= start, got start={start}, stop={stop}"
+        )
     return sum(1 for n in range(start, stop) if is_prime(n))
 
 
@@ -118,7 +120,9 @@ def split_range(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
     stop = check_int("stop", stop, minimum=0)
     parts = check_int("parts", parts, minimum=1)
     if stop < start:
-        raise ValueError(f"stop must be >= start, got start={start}, stop={stop}")
+        raise ValueError(
+            f"stop must be >= start, got start={start}, stop={stop}"
+        )
     size, extra = divmod(stop - start, parts)
     blocks = []
     lower = start
@@ -129,7 +133,9 @@ def split_range(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
     return blocks
 
 
-def count_hits_in_circle(n_samples: int, seed: int | np.random.SeedSequence) -> int:
+def count_hits_in_circle(
+    n_samples: int, seed: int | np.random.SeedSequence
+) -> int:
     """Throw ``n_samples`` random points in the unit square; count those in the quarter circle.
 
     The same ``seed`` always gives the same count, whichever process runs
@@ -159,7 +165,8 @@ def count_hits_in_circle(n_samples: int, seed: int | np.random.SeedSequence) -> 
 
 
 def estimate_pi(n_samples: int, seed: int | np.random.SeedSequence) -> float:
-    """Estimate pi as ``4 * hits / n_samples`` (see :func:`count_hits_in_circle`).
+    """Estimate pi as ``4 * hits / n_samples`` (see
+    :func:`count_hits_in_circle`).
 
     Raises:
         TypeError, ValueError: as for :func:`count_hits_in_circle`.
@@ -168,7 +175,8 @@ def estimate_pi(n_samples: int, seed: int | np.random.SeedSequence) -> float:
 
 
 def burn_cpu(iterations: int) -> int:
-    """Spin for ``iterations`` steps of integer arithmetic and return a checksum.
+    """Spin for ``iterations`` steps of integer arithmetic and return a
+    checksum.
 
     The cost grows linearly with ``iterations``, which makes this the
     worker to use when a task of a chosen size is wanted.
@@ -209,5 +217,6 @@ def _slices(total: int, size: int):
 
 
 def noop() -> None:
-    """Do nothing and return ``None``: the target for timing a bare process start."""
+    """Do nothing and return ``None``: the target for timing a bare process
+    start."""
     return None

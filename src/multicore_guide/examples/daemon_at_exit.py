@@ -15,7 +15,9 @@ if __name__ == "__main__":
     kind, seconds = sys.argv[1], float(sys.argv[2])
     started = time.perf_counter()
     ctx = multiprocessing.get_context("spawn")
-    child = ctx.Process(target=time.sleep, args=(seconds,), daemon=kind == "daemon")
+    child = ctx.Process(
+        target=time.sleep, args=(seconds,), daemon=kind == "daemon"
+    )
     child.start()
     print(f"child pid {child.pid}, daemon={child.daemon}")
     print(f"parent's code done after {time.perf_counter() - started:.2f} s")
