@@ -369,13 +369,17 @@ def plot_speedup(
         raise ValueError("workers and speedups must be non-empty and of the same length")
     ax = _axes(ax, title=title)
     grid = np.arange(1, int(n.max()) + 1)
-    ax.plot(grid, np.minimum(grid, cores), label=f"ideal: min(workers, {cores} cores)", **IDEAL_STYLE)
+    ax.plot(grid, np.minimum(grid, cores), label=f"ideal: min(workers, {cores} CPUs)", **IDEAL_STYLE)
     if amdahl_fraction is not None:
         curve = amdahl_speedup(amdahl_fraction, np.minimum(grid, cores))
         ax.plot(grid, curve, ":", color=PURPLE, linewidth=2, label=f"Amdahl fit, p = {amdahl_fraction:.3f}")
     ax.plot(n, s, "o-", color=COLORS["processes"], label="measured")
     ax.axvline(cores, color="0.8", linewidth=1)
-    ax.set_xticks(grid)
+    # every count up to 8; past that, whole numbers that do not collide
+    if len(grid) <= 8:
+        ax.set_xticks(grid)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
     ax.set_xlabel("worker processes")
     ax.set_ylabel("speedup over serial (×)")
     ax.set_ylim(0, max(float(s.max()), float(cores)) * 1.15)
