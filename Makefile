@@ -39,6 +39,9 @@ REPOSITORY_URL ?=
 # the configuration one build uses, derived from _config.yml (book/_tools/book_config.py)
 BOOK_CONFIG := _build/config/_config.yml
 BOOK_CONFIG_ARGS := $(if $(REPOSITORY_URL),--repository $(REPOSITORY_URL))
+# Sphinx copies static files only when some page is rebuilt: copy the book's
+# CSS after every build, so that a change to it alone shows too
+BUILT_CSS := _build/html/_static/house.css
 # no page may link to the address the first edition used as a stand-in
 PLACEHOLDER := PLACEHOLDER-OWNER
 
@@ -78,6 +81,7 @@ book: $(STAMP) ## build the HTML book into _build/html (offline copies of its sc
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory vendor; fi
 	@$(BIN)/python book/_tools/book_config.py $(BOOK_CONFIG) $(BOOK_CONFIG_ARGS)
 	$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) --keep-going
+	@cp book/_static/house.css $(BUILT_CSS)
 	@! grep -rl "$(PLACEHOLDER)" _build/html --include=*.html || { echo "make: a page links to the placeholder address"; exit 1; }
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html (or: make serve)"
 
@@ -105,6 +109,7 @@ nbval-methods: $(STAMP) ## nbval once per default start method: fork, spawn, for
 build-strict: $(STAMP) $(VENDOR_STAMP) ## build the offline book with warnings as errors
 	@$(BIN)/python book/_tools/book_config.py $(BOOK_CONFIG) $(BOOK_CONFIG_ARGS) --require-offline
 	$(BIN)/jupyter-book build . --config $(BOOK_CONFIG) -W --keep-going
+	@cp book/_static/house.css $(BUILT_CSS)
 	@! grep -rl "$(PLACEHOLDER)" _build/html --include=*.html || { echo "make: a page links to the placeholder address"; exit 1; }
 
 browser: build-strict ## headless Chromium: every page of the built book, offline, and every chapter in JupyterLab; screenshots in _build/screenshots
