@@ -98,7 +98,7 @@ def test_exception_lines_ignore_the_colour_codes_of_314():
 
 
 def test_forced_colour_reaches_a_child_and_is_removed():
-    # a Jupyter kernel sets FORCE_COLOR=1; 3.14 then colours a script's traceback
+    # a Jupyter kernel sets FORCE_COLOR=1; 3.13 and newer then colour a script's traceback
     import os
     import subprocess
     import sys
@@ -108,7 +108,7 @@ def test_forced_colour_reaches_a_child_and_is_removed():
     env.pop("PYTHON_COLORS", None)
     done = subprocess.run([sys.executable, "-c", "raise ValueError('bad')"], capture_output=True, text=True,
                           env=env, timeout=30, check=False)
-    assert ("\x1b[" in done.stderr) == (sys.version_info >= (3, 14))
+    assert ("\x1b[" in done.stderr) == (sys.version_info >= (3, 13))
     assert scripts.exception_lines(done.stderr) == ["ValueError: bad"]
 
 

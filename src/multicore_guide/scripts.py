@@ -23,7 +23,7 @@ __all__ = ["ScriptRun", "example_path", "exception_lines", "plain_text", "run_ex
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 
-# the escape codes with which Python 3.14 and newer colour a traceback: a
+# the escape codes with which Python 3.13 and newer colour a traceback: a
 # child inherits FORCE_COLOR=1 from the Jupyter kernel, which ipykernel sets
 _COLOUR_CODE = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -55,7 +55,7 @@ class ScriptRun:
 
 
 def plain_text(text: str) -> str:
-    """Return ``text`` without the colour escape codes of a 3.14 traceback.
+    """Return ``text`` without the colour escape codes of a 3.13+ traceback.
 
     Raises:
         TypeError: ``text`` is not a string.
