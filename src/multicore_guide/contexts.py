@@ -22,16 +22,16 @@ _METHOD_ORDER = ("fork", "spawn", "forkserver")
 
 
 def available_methods() -> list[str]:
-    """Return the start methods this platform supports, e.g. ``['fork', 'spawn',
-    'forkserver']``.
+    """Return the standard start methods this platform supports.
 
-    The order is the same on every Python version: fork, spawn, forkserver,
-    less those the platform lacks.
+    For example ``['fork', 'spawn', 'forkserver']`` on Linux. The order is
+    the same on every Python version: fork, spawn, forkserver, less those
+    the platform lacks. Methods that other packages register (joblib's
+    loky adds ``loky`` and ``loky_init_main``, which 3.14 then lists too)
+    are left out.
     """
     supported = multiprocessing.get_all_start_methods()
-    return [m for m in _METHOD_ORDER if m in supported] + [
-        m for m in supported if m not in _METHOD_ORDER
-    ]
+    return [m for m in _METHOD_ORDER if m in supported]
 
 
 def get_context(method: str | None = None) -> BaseContext:
