@@ -15,19 +15,28 @@ QUICK = os.environ.get("MULTICORE_GUIDE_QUICK") == "1"
 
 # spawn and forkserver are the methods that re-import workers by name, so they
 # are the ones that catch a worker a child cannot find
-CHILD_IMPORTING_METHODS = [m for m in ("spawn", "forkserver") if m in multiprocessing.get_all_start_methods()]
+CHILD_IMPORTING_METHODS = [
+    m
+    for m in ("spawn", "forkserver")
+    if m in multiprocessing.get_all_start_methods()
+]
 if QUICK:
     CHILD_IMPORTING_METHODS = CHILD_IMPORTING_METHODS[-1:]
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: starts many processes or waits on purpose; skipped by `make check`")
+    config.addinivalue_line(
+        "markers",
+        "slow: starts many processes or waits on purpose; skipped by `make check`",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
     if not QUICK:
         return
-    skip = pytest.mark.skip(reason="slow: `make test` runs it, `make check` does not")
+    skip = pytest.mark.skip(
+        reason="slow: `make test` runs it, `make check` does not"
+    )
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)

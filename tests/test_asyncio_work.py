@@ -7,8 +7,13 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from multicore_guide.asyncio_work import Heartbeat, marker_pid, with_heartbeat, work_then_mark
-from multicore_guide.contexts import get_context
+from multicore_guide.asyncio_work import (
+    Heartbeat,
+    marker_pid,
+    with_heartbeat,
+    work_then_mark,
+)
+from multicore_guide.machine import get_context
 
 
 async def _hold_the_loop(seconds):
@@ -26,14 +31,18 @@ def test_a_blocking_coroutine_delays_the_heartbeat_by_its_length():
 
 
 def test_an_awaiting_coroutine_lets_the_heartbeat_tick():
-    seen = asyncio.run(with_heartbeat(asyncio.sleep(0.3, result="slept"), interval=0.01))
+    seen = asyncio.run(
+        with_heartbeat(asyncio.sleep(0.3, result="slept"), interval=0.01)
+    )
     assert seen.result == "slept"
     assert seen.ticks >= 10  # about 30 on a quiet machine
     assert seen.worst < 0.2  # well below the 0.3 s that blocking costs
 
 
 def test_to_thread_keeps_the_loop_free():
-    seen = asyncio.run(with_heartbeat(asyncio.to_thread(time.sleep, 0.3), interval=0.01))
+    seen = asyncio.run(
+        with_heartbeat(asyncio.to_thread(time.sleep, 0.3), interval=0.01)
+    )
     assert seen.result is None
     assert seen.ticks >= 10
     assert seen.worst < 0.2
@@ -48,7 +57,9 @@ def test_the_heartbeat_stops_when_the_work_fails():
         with pytest.raises(ValueError, match="the work failed"):
             await with_heartbeat(fail(), interval=0.01)
         # nothing but this coroutine's own task is left on the loop
-        return [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        return [
+            t for t in asyncio.all_tasks() if t is not asyncio.current_task()
+        ]
 
     assert asyncio.run(main()) == []
 
@@ -101,9 +112,12 @@ def test_run_in_executor_runs_the_job_in_a_worker_process(tmp_path):
 
     async def main():
         loop = asyncio.get_running_loop()
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=get_context("spawn")
+        ) as pool:
             return await asyncio.wait_for(
-                loop.run_in_executor(pool, work_then_mark, 0.1, str(marker)), timeout=60
+                loop.run_in_executor(pool, work_then_mark, 0.1, str(marker)),
+                timeout=60,
             )
 
     assert asyncio.run(main()) == 0.1
@@ -116,8 +130,12 @@ def test_a_cancelled_future_does_not_stop_a_running_job(tmp_path):
 
     async def main():
         loop = asyncio.get_running_loop()
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-            await asyncio.wait_for(loop.run_in_executor(pool, os.getpid), timeout=60)
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=get_context("spawn")
+        ) as pool:
+            await asyncio.wait_for(
+                loop.run_in_executor(pool, os.getpid), timeout=60
+            )
             job = loop.run_in_executor(pool, work_then_mark, 0.5, str(marker))
             with pytest.raises(TimeoutError):
                 await asyncio.wait_for(job, timeout=0.1)

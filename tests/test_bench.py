@@ -9,7 +9,9 @@ from multicore_guide import bench
 
 @pytest.mark.slow
 def test_quick_run_writes_the_report_and_the_figures(tmp_path, capsys):
-    assert bench.main(["--quick", "--out", str(tmp_path), "--workers", "2"]) == 0
+    assert (
+        bench.main(["--quick", "--out", str(tmp_path), "--workers", "2"]) == 0
+    )
     printed = capsys.readouterr().out
     report = json.loads((tmp_path / "bench.json").read_text())
     names = [claim["name"] for claim in report["claims"]]
@@ -18,10 +20,16 @@ def test_quick_run_writes_the_report_and_the_figures(tmp_path, capsys):
     assert any(name.startswith("shared_memory vs pickle") for name in names)
     assert any(name.startswith("process start") for name in names)
     assert any(name.startswith("peak memory") for name in names)
-    assert all(claim["verdict"] in {"met", "not met", "noise", "-"} for claim in report["claims"])
+    assert all(
+        claim["verdict"] in {"met", "not met", "noise", "-"}
+        for claim in report["claims"]
+    )
     assert report["workers"] == 2
     assert sorted(p.name for p in tmp_path.glob("*.png")) == [
-        "chunksize.png", "efficiency.png", "shared_memory.png", "start_cost.png"
+        "chunksize.png",
+        "efficiency.png",
+        "shared_memory.png",
+        "start_batch.png",
     ]
     assert "| claim | measured | goal | verdict |" in printed
 
@@ -39,7 +47,12 @@ def test_verdicts(claim, verdict):
 
 
 def test_table_has_one_row_per_claim():
-    table = bench.format_table([bench.Claim("a", 1.0, "1"), bench.Claim("b", 2.0, "2x", ">= 1x", True)])
+    table = bench.format_table(
+        [
+            bench.Claim("a", 1.0, "1"),
+            bench.Claim("b", 2.0, "2x", ">= 1x", True),
+        ]
+    )
     lines = table.splitlines()
     assert len(lines) == 4
     assert lines[-1] == "| b | 2x | >= 1x | met |"
@@ -52,7 +65,9 @@ def test_peak_memory_sees_an_allocation():
         time.sleep(0.1)
     with bench.PeakMemory(interval=0.01) as during:
         block = bytearray(200 * 2**20)
-        block[::4096] = b"x" * len(block[::4096])  # touch every page, so it is resident
+        block[::4096] = b"x" * len(
+            block[::4096]
+        )  # touch every page, so it is resident
         time.sleep(0.1)
         del block
     # the test process is already far above a few MiB, so compare with its own baseline
@@ -64,7 +79,9 @@ def timing(label, *seconds):
 
 
 def test_efficiency_takes_each_side_at_its_best_and_reports_the_spread():
-    figures = bench.efficiency_figures(timing("serial", 4.0, 5.0), timing("2 workers", 2.5, 2.2), 4.0, 2)
+    figures = bench.efficiency_figures(
+        timing("serial", 4.0, 5.0), timing("2 workers", 2.5, 2.2), 4.0, 2
+    )
     assert figures["efficiency"] == pytest.approx(4.0 / 2.2 / 2)
     assert figures["spread low"] == pytest.approx(4.0 / 2.5 / 2)
     assert figures["spread high"] == pytest.approx(5.0 / 2.2 / 2)
@@ -73,15 +90,19 @@ def test_efficiency_takes_each_side_at_its_best_and_reports_the_spread():
 
 def fake_scaling(monkeypatch, serial, parallel):
     """Make every scaling run report these two times; return the list of calls."""
-    from multicore_guide import scaling
+    from multicore_guide import measuring
 
     calls = []
 
     def fake(fn, items, counts, *, context=None, repeat=3):
         calls.append(repeat)
-        return scaling.Scaling(serial=timing("serial", serial), workers=[2], parallel=[timing("2 workers", parallel)])
+        return measuring.Scaling(
+            serial=timing("serial", serial),
+            workers=[2],
+            parallel=[timing("2 workers", parallel)],
+        )
 
-    monkeypatch.setattr(scaling, "measure_scaling", fake)
+    monkeypatch.setattr(measuring, "measure_scaling", fake)
     return calls
 
 
@@ -99,12 +120,18 @@ def test_a_possible_efficiency_is_judged_at_the_first_try(monkeypatch):
     calls = fake_scaling(monkeypatch, 4.0, 2.2)
     claim, _ = bench.bench_efficiency(bench.Sizes.quick(), 2, None)
     assert calls == [bench.Sizes.quick().repeat]
-    assert claim.verdict == "not met" and claim.value == pytest.approx(4.0 / 2.2 / 2)
+    assert claim.verdict == "not met" and claim.value == pytest.approx(
+        4.0 / 2.2 / 2
+    )
 
 
 def test_sizes_full_matches_the_claims():
     full = bench.Sizes.full()
-    assert full.array_bytes == 200 * 10**6 and full.array_tasks == 4 and full.repeat >= 3
+    assert (
+        full.array_bytes == 200 * 10**6
+        and full.array_tasks == 4
+        and full.repeat >= 3
+    )
 
 
 def test_bad_workers_raise(tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from multicore_guide._checks import check_bounds, check_int, check_real
+from multicore_guide.checks import check_bounds, check_int, check_real
 
 
 def test_check_bounds_accepts_an_ordered_pair():
@@ -12,7 +12,13 @@ def test_check_bounds_accepts_an_ordered_pair():
 
 @pytest.mark.parametrize(
     "value, error",
-    [([0, 1], TypeError), ((0, 1, 2), TypeError), ((0.0, 1), TypeError), ((-1, 2), ValueError), ((5, 2), ValueError)],
+    [
+        ([0, 1], TypeError),
+        ((0, 1, 2), TypeError),
+        ((0.0, 1), TypeError),
+        ((-1, 2), ValueError),
+        ((5, 2), ValueError),
+    ],
 )
 def test_check_bounds_rejects(value, error):
     with pytest.raises(error, match="block|start|stop"):

@@ -6,40 +6,27 @@ import time
 import pytest
 
 from multicore_guide import coordination as co
-from multicore_guide.contexts import get_context
+from multicore_guide.machine import get_context, join_all, start_all
 
 CTX = get_context()
 
 
-_start = co.start_all
+_start = start_all
 
 
 def _join(procs):
-    co.join_all(procs, timeout=20)
+    join_all(procs, timeout=20)
     assert [p.exitcode for p in procs] == [0] * len(procs)
-
-
-def test_join_all_kills_a_child_that_does_not_finish():
-    lock, holding = CTX.Lock(), CTX.Event()  # keep both alive in the parent
-    child = CTX.Process(target=co.hold_lock, args=(lock, holding, 30))
-    co.start_all([child])
-    assert holding.wait(timeout=10)
-    with pytest.raises(RuntimeError, match="did not finish"):
-        co.join_all([child], timeout=0.1)
-    assert not child.is_alive()
-
-
-def test_join_all_reports_a_failed_child():
-    child = CTX.Process(target=co.use_resource, args=(0, 0))  # no initializer
-    co.start_all([child])
-    with pytest.raises(RuntimeError, match="exit codes"):
-        co.join_all([child], timeout=20)
 
 
 def test_the_lock_keeps_the_counter_exact():
     counter, lock, start = CTX.RawValue("q", 0), CTX.Lock(), CTX.Barrier(2)
-    procs = [CTX.Process(target=co.add_to_counter, args=(counter, 20_000, lock, start))
-             for _ in range(2)]
+    procs = [
+        CTX.Process(
+            target=co.add_to_counter, args=(counter, 20_000, lock, start)
+        )
+        for _ in range(2)
+    ]
     _start(procs)
     _join(procs)
     assert counter.value == 40_000
@@ -66,8 +53,10 @@ def test_add_to_counter_times_out_on_a_taken_lock():
 
 def test_every_worker_stops_soon_after_the_event():
     stop, results = CTX.Event(), CTX.Queue()
-    procs = [CTX.Process(target=co.work_until_stopped, args=(stop, results, i))
-             for i in range(2)]
+    procs = [
+        CTX.Process(target=co.work_until_stopped, args=(stop, results, i))
+        for i in range(2)
+    ]
     _start(procs)
     time.sleep(0.5)
     stop.set()
@@ -86,14 +75,12 @@ def test_a_set_event_stops_work_until_stopped_at_once():
     assert results.get(timeout=5)[:3] == (7, 0, 0)
 
 
-def test_count_primes_small():
-    assert co._count_primes(0, 30) == 10
-
-
 def _phases(barrier, workers=3):
     results = CTX.Queue()
-    procs = [CTX.Process(target=co.run_phases, args=(barrier, results, i, 3, 0.03))
-             for i in range(workers)]
+    procs = [
+        CTX.Process(target=co.run_phases, args=(barrier, results, i, 3, 0.03))
+        for i in range(workers)
+    ]
     _start(procs)
     records = [r for _ in procs for r in results.get(timeout=20)]
     _join(procs)
@@ -111,8 +98,14 @@ def test_without_a_barrier_phases_overlap():
 
 
 def test_phases_in_order_on_made_up_records():
-    ok = [(0, "start", 0, 0.0), (0, "end", 0, 1.0), (0, "start", 1, 0.0),
-          (0, "end", 1, 2.0), (1, "start", 0, 2.5), (1, "start", 1, 2.0)]
+    ok = [
+        (0, "start", 0, 0.0),
+        (0, "end", 0, 1.0),
+        (0, "start", 1, 0.0),
+        (0, "end", 1, 2.0),
+        (1, "start", 0, 2.5),
+        (1, "start", 1, 2.0),
+    ]
     assert co.phases_in_order(ok)
     early = ok + [(1, "start", 1, 1.5)]
     assert not co.phases_in_order(early)
@@ -120,16 +113,21 @@ def test_phases_in_order_on_made_up_records():
 
 def test_max_inside():
     assert co.max_inside([]) == 0
-    assert co.max_inside([("a", 0, 1), ("b", 1, 2)]) == 1  # touching: no overlap
+    assert (
+        co.max_inside([("a", 0, 1), ("b", 1, 2)]) == 1
+    )  # touching: no overlap
     assert co.max_inside([("a", 0, 2), ("b", 1, 3), ("c", 1.5, 4)]) == 3
     assert co.max_inside([("a", 0, 2), ("b", 1, 3), ("c", 2.5, 4)]) == 2
 
 
 def test_the_semaphore_limits_the_pool():
     semaphore = CTX.Semaphore(2)
-    with CTX.Pool(4, initializer=co.init_resource, initargs=(semaphore,)) as pool:
+    with CTX.Pool(
+        4, initializer=co.init_resource, initargs=(semaphore,)
+    ) as pool:
         spans = pool.starmap_async(
-            co.use_resource, [(i, 0.05) for i in range(8)]).get(timeout=30)
+            co.use_resource, [(i, 0.05) for i in range(8)]
+        ).get(timeout=30)
     assert sorted(task for task, *_ in spans) == list(range(8))
     assert 1 <= co.max_inside(spans) <= 2
 
@@ -156,14 +154,26 @@ def test_a_semaphore_cannot_be_a_pool_task_argument():
 
 
 def test_the_condition_hands_every_item_once():
-    condition, slot, results = CTX.Condition(), CTX.RawArray("q", 2), CTX.Queue()
-    procs = [CTX.Process(target=co.consume_items, args=(condition, slot, results, i))
-             for i in range(2)]
-    procs.append(CTX.Process(target=co.produce_items, args=(condition, slot, 100, 2)))
+    condition, slot, results = (
+        CTX.Condition(),
+        CTX.RawArray("q", 2),
+        CTX.Queue(),
+    )
+    procs = [
+        CTX.Process(
+            target=co.consume_items, args=(condition, slot, results, i)
+        )
+        for i in range(2)
+    ]
+    procs.append(
+        CTX.Process(target=co.produce_items, args=(condition, slot, 100, 2))
+    )
     _start(procs)
     got = [results.get(timeout=20) for _ in range(2)]
     _join(procs)
-    assert sorted(item for _, taken in got for item in taken) == list(range(100))
+    assert sorted(item for _, taken in got for item in taken) == list(
+        range(100)
+    )
 
 
 def test_produce_items_times_out_without_consumers():
@@ -174,7 +184,11 @@ def test_produce_items_times_out_without_consumers():
 
 
 def test_consume_items_times_out_without_a_producer():
-    condition, slot, results = CTX.Condition(), CTX.RawArray("q", 2), CTX.Queue()
+    condition, slot, results = (
+        CTX.Condition(),
+        CTX.RawArray("q", 2),
+        CTX.Queue(),
+    )
     with pytest.raises(TimeoutError):
         co.consume_items(condition, slot, results, 0, timeout=0.05)
 
@@ -194,9 +208,13 @@ def _two(order):
     a, b = CTX.Lock(), CTX.Lock()
     start, results = CTX.Barrier(2), CTX.Queue()
     locks = {"A": (a, b), "B": (b, a) if order == "opposite" else (a, b)}
-    procs = [CTX.Process(target=co.take_two_locks,
-                         args=(*locks[n], start, results, n, 0.1, 0.5))
-             for n in "AB"]
+    procs = [
+        CTX.Process(
+            target=co.take_two_locks,
+            args=(*locks[n], start, results, n, 0.1, 0.5),
+        )
+        for n in "AB"
+    ]
     _start(procs)
     got = sorted(results.get(timeout=20) for _ in procs)
     _join(procs)

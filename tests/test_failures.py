@@ -14,7 +14,7 @@ from functools import partial
 
 import pytest
 
-from multicore_guide import failures, graceful
+from multicore_guide import failures
 from multicore_guide.workers import io_like_task
 
 LINUX = sys.platform.startswith("linux")
@@ -70,7 +70,10 @@ def test_allocate_mib_checks_its_input():
         failures.allocate_mib(1.5)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="peak RSS in KiB is Linux's convention")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="peak RSS in KiB is Linux's convention",
+)
 def test_a_worker_reports_its_own_peak_memory(child_context):
     with ProcessPoolExecutor(1, mp_context=child_context) as pool:
         pool.submit(failures.allocate_mib, 160).result(timeout=60)
@@ -101,7 +104,9 @@ def test_a_dying_worker_breaks_the_pool(child_context):
 
 
 def test_signal_exit_code(child_context):
-    process = child_context.Process(target=failures.kill_self, args=(signal.SIGKILL,))
+    process = child_context.Process(
+        target=failures.kill_self, args=(signal.SIGKILL,)
+    )
     process.start()
     process.join(timeout=60)
     assert process.exitcode == -signal.SIGKILL
@@ -109,7 +114,9 @@ def test_signal_exit_code(child_context):
 
 def test_map_isolating_crashes_names_the_culprit(child_context):
     fn = partial(failures.die_on, fatal=4)
-    results, crashed = failures.map_isolating_crashes(fn, range(7), workers=2, context=child_context)
+    results, crashed = failures.map_isolating_crashes(
+        fn, range(7), workers=2, context=child_context
+    )
     assert crashed == [4]
     assert results == {n: n * n for n in range(7) if n != 4}
     assert list(results) == [0, 1, 2, 3, 5, 6]
@@ -117,7 +124,9 @@ def test_map_isolating_crashes_names_the_culprit(child_context):
 
 def test_map_isolating_crashes_lets_exceptions_through(child_context):
     with pytest.raises(ZeroDivisionError):
-        failures.map_isolating_crashes(failures.reciprocal, [1, 0], context=child_context)
+        failures.map_isolating_crashes(
+            failures.reciprocal, [1, 0], context=child_context
+        )
 
 
 def test_map_isolating_crashes_checks_arguments():
@@ -132,7 +141,9 @@ def test_map_isolating_crashes_checks_arguments():
 def test_map_isolating_crashes_does_not_wait_for_a_hung_task(child_context):
     start = time.perf_counter()
     with pytest.raises(TimeoutError):
-        failures.map_isolating_crashes(io_like_task, [0.1, 60.0, 0.1], timeout=1.0, context=child_context)
+        failures.map_isolating_crashes(
+            io_like_task, [0.1, 60.0, 0.1], timeout=1.0, context=child_context
+        )
     # a with block would have waited the 60 s task out
     assert time.perf_counter() - start < 20
     assert multiprocessing.active_children() == []
@@ -141,7 +152,9 @@ def test_map_isolating_crashes_does_not_wait_for_a_hung_task(child_context):
 def test_stop_hard_on_error_kills_a_hung_task(child_context):
     start = time.perf_counter()
     with pytest.raises(TimeoutError):
-        with failures.stop_hard_on_error(ProcessPoolExecutor(2, mp_context=child_context)) as pool:
+        with failures.stop_hard_on_error(
+            ProcessPoolExecutor(2, mp_context=child_context)
+        ) as pool:
             hung = pool.submit(io_like_task, 60.0)
             quick = pool.submit(io_like_task, 0.0)
             assert quick.result(timeout=60) == 0.0
@@ -153,7 +166,9 @@ def test_stop_hard_on_error_kills_a_hung_task(child_context):
         pool.submit(io_like_task, 0.0)
 
 
-def test_stop_pool_now_without_kill_workers_as_before_3_14(child_context, monkeypatch):
+def test_stop_pool_now_without_kill_workers_as_before_3_14(
+    child_context, monkeypatch
+):
     # on 3.14, hide kill_workers() so that the branch for older Pythons runs
     monkeypatch.delattr(ProcessPoolExecutor, "kill_workers", raising=False)
     pool = ProcessPoolExecutor(2, mp_context=child_context)
@@ -167,17 +182,23 @@ def test_stop_pool_now_without_kill_workers_as_before_3_14(child_context, monkey
     assert multiprocessing.active_children() == []
     assert isinstance(hung.exception(timeout=10), BrokenProcessPool)
     for future in waiting:  # cancelled, or broken if already queued
-        assert future.cancelled() or isinstance(future.exception(timeout=10), BrokenProcessPool)
+        assert future.cancelled() or isinstance(
+            future.exception(timeout=10), BrokenProcessPool
+        )
 
 
 def test_stop_hard_on_error_shuts_down_normally_without_error(child_context):
-    with failures.stop_hard_on_error(ProcessPoolExecutor(1, mp_context=child_context)) as pool:
+    with failures.stop_hard_on_error(
+        ProcessPoolExecutor(1, mp_context=child_context)
+    ) as pool:
         future = pool.submit(io_like_task, 0.1)
     assert future.result(timeout=0) == 0.1  # the block waited for it
     assert multiprocessing.active_children() == []
 
 
-def test_stop_pool_now_checks_arguments_and_handles_an_unused_pool(child_context):
+def test_stop_pool_now_checks_arguments_and_handles_an_unused_pool(
+    child_context,
+):
     with pytest.raises(TypeError):
         failures.stop_pool_now(None)
     pool = ProcessPoolExecutor(1, mp_context=child_context)
@@ -189,12 +210,17 @@ def test_stop_pool_now_checks_arguments_and_handles_an_unused_pool(child_context
             pass
 
 
-@pytest.mark.skipif(not POSIX, reason="SIGINT to another process is POSIX only")
+@pytest.mark.skipif(
+    not POSIX, reason="SIGINT to another process is POSIX only"
+)
 def test_sigint_lets_the_child_clean_up_and_sigterm_does_not(child_context):
     outcomes = {}
     for name in ("interrupt", "terminate", "kill"):
         started, cleaned_up = child_context.Event(), child_context.Event()
-        process = child_context.Process(target=failures.sleep_then_clean_up, args=(30.0, started, cleaned_up))
+        process = child_context.Process(
+            target=failures.sleep_then_clean_up,
+            args=(30.0, started, cleaned_up),
+        )
         process.start()
         assert started.wait(timeout=60)
         if name == "interrupt":
@@ -229,22 +255,37 @@ def test_worker_logging_reaches_the_parent(child_context):
     listener.start()
     try:
         with ProcessPoolExecutor(
-            2, mp_context=child_context, initializer=failures.init_worker_logging, initargs=(queue,)
+            2,
+            mp_context=child_context,
+            initializer=failures.init_worker_logging,
+            initargs=(queue,),
         ) as pool:
-            assert list(pool.map(failures.logged_square, range(4))) == [0, 1, 4, 9]
+            assert list(pool.map(failures.logged_square, range(4))) == [
+                0,
+                1,
+                4,
+                9,
+            ]
     finally:
         listener.stop()
         queue.close()
         queue.join_thread()
-    assert sorted(r.getMessage() for r in records.buffer) == [f"squared {n}" for n in range(4)]
+    assert sorted(r.getMessage() for r in records.buffer) == [
+        f"squared {n}" for n in range(4)
+    ]
 
 
 @pytest.mark.skipif(not LINUX, reason="RLIMIT_AS is enforced on Linux only")
 def test_capped_worker_raises_memory_error_and_survives(child_context):
     with ProcessPoolExecutor(
-        1, mp_context=child_context, initializer=failures.cap_address_space, initargs=(256,)
+        1,
+        mp_context=child_context,
+        initializer=failures.cap_address_space,
+        initargs=(256,),
     ) as pool:
-        limit = pool.submit(failures.address_space_limit_mib).result(timeout=60)
+        limit = pool.submit(failures.address_space_limit_mib).result(
+            timeout=60
+        )
         assert limit is not None and limit >= 256
         assert pool.submit(failures.allocate_mib, 32).result(timeout=60) == 32
         error = pool.submit(failures.allocate_mib, 4096).exception(timeout=60)
@@ -253,23 +294,40 @@ def test_capped_worker_raises_memory_error_and_survives(child_context):
 
 
 def test_ignore_sigint_in_a_child(child_context):
-    with ProcessPoolExecutor(1, mp_context=child_context, initializer=failures.ignore_sigint) as pool:
+    with ProcessPoolExecutor(
+        1, mp_context=child_context, initializer=failures.ignore_sigint
+    ) as pool:
         assert pool.submit(failures.reciprocal, 1).result(timeout=60) == 1.0
 
 
-SCRIPT = [sys.executable, "-m", "multicore_guide.graceful", "--tasks", "12", "--seconds", "0.2"]
+SCRIPT = [
+    sys.executable,
+    "-m",
+    "multicore_guide.failures",
+    "--tasks",
+    "12",
+    "--seconds",
+    "0.2",
+]
 
 
-@pytest.mark.skipif(not POSIX, reason="run_and_interrupt needs POSIX process groups")
+@pytest.mark.skipif(
+    not POSIX, reason="run_and_interrupt needs POSIX process groups"
+)
 def test_clean_script_stops_on_ctrl_c():
-    result = graceful.run_and_interrupt(SCRIPT, timeout=60)
+    result = failures.run_and_interrupt(SCRIPT, timeout=60)
     assert result.returncode == -signal.SIGINT  # it ended itself by SIGINT
     assert result.stderr == ""  # and without a traceback
-    assert result.stdout.splitlines()[-1] == "pool shut down cleanly; worker processes left: 0"
+    assert (
+        result.stdout.splitlines()[-1]
+        == "pool shut down cleanly; worker processes left: 0"
+    )
     assert result.group_empty
 
 
-@pytest.mark.skipif(not POSIX, reason="run_and_interrupt needs POSIX process groups")
+@pytest.mark.skipif(
+    not POSIX, reason="run_and_interrupt needs POSIX process groups"
+)
 def test_naive_script_never_stops_cleanly_on_sigint():
     """Without the pattern, Ctrl-C ends the script badly, in one of two ways.
 
@@ -280,7 +338,7 @@ def test_naive_script_never_stops_cleanly_on_sigint():
     exit never happens.
     """
     try:
-        result = graceful.run_and_interrupt(SCRIPT + ["--naive"], timeout=20)
+        result = failures.run_and_interrupt(SCRIPT + ["--naive"], timeout=20)
     except TimeoutError:
         return  # the hang, bounded and killed: the naive pattern's worst case
     assert result.returncode == -signal.SIGINT
@@ -289,48 +347,46 @@ def test_naive_script_never_stops_cleanly_on_sigint():
 
 
 def test_script_runs_to_the_end_without_ctrl_c():
-    assert graceful.main(["--tasks", "2", "--seconds", "0.01"]) == 0
-    assert graceful.main(["--tasks", "2", "--seconds", "0.01", "--naive"]) == 0
+    assert failures.main(["--tasks", "2", "--seconds", "0.01"]) == 0
+    assert failures.main(["--tasks", "2", "--seconds", "0.01", "--naive"]) == 0
 
 
-@pytest.mark.skipif(not POSIX, reason="run_and_interrupt needs POSIX process groups")
+@pytest.mark.skipif(
+    not POSIX, reason="run_and_interrupt needs POSIX process groups"
+)
 def test_run_and_interrupt_checks_arguments_and_times_out():
     with pytest.raises(TypeError):
-        graceful.run_and_interrupt("python")
+        failures.run_and_interrupt("python")
     with pytest.raises(ValueError):
-        graceful.run_and_interrupt([])
+        failures.run_and_interrupt([])
     with pytest.raises(ValueError):
-        graceful.run_and_interrupt([sys.executable], timeout=0)
+        failures.run_and_interrupt([sys.executable], timeout=0)
     with pytest.raises(TimeoutError):
-        graceful.run_and_interrupt([sys.executable, "-c", "print('not ready')"], timeout=5)
-
-
-@pytest.mark.skipif(not POSIX, reason="process groups are POSIX only")
-def test_group_gone_sees_a_live_group_and_its_end():
-    with pytest.raises(ValueError):
-        graceful.group_gone(0, 1)
-    with pytest.raises(ValueError):
-        graceful.group_gone(1, -1)
-    leader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
-    try:
-        assert graceful.group_gone(leader.pid, 0.2) is False  # alive: not gone
-    finally:
-        leader.kill()
-        leader.wait(30)  # reaped: a zombie would still count as a member
-    assert graceful.group_gone(leader.pid, 5) is True
-    with open("/proc/sys/kernel/pid_max") if LINUX else open(os.devnull) as pid_max:
-        text = pid_max.read().strip()
-    if text:  # no process can have an id above pid_max
-        assert graceful.group_gone(int(text) + 1, 0) is True
+        failures.run_and_interrupt(
+            [sys.executable, "-c", "print('not ready')"], timeout=5
+        )
 
 
 @pytest.mark.skipif(not POSIX, reason="death by signal is POSIX only")
 def test_die_of_sigint_looks_like_ctrl_c_to_a_shell():
-    code = "from multicore_guide.graceful import die_of_sigint; print('bye', flush=True); die_of_sigint()"
-    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert (child.returncode, child.stdout, child.stderr) == (-signal.SIGINT, "bye\n", "")
-    shell = subprocess.run(["sh", "-c", '"$0" -c "$1"; echo "status $?"', sys.executable, code],
-                           capture_output=True, text=True, timeout=60)
+    code = "from multicore_guide.failures import die_of_sigint; print('bye', flush=True); die_of_sigint()"
+    child = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (child.returncode, child.stdout, child.stderr) == (
+        -signal.SIGINT,
+        "bye\n",
+        "",
+    )
+    shell = subprocess.run(
+        ["sh", "-c", '"$0" -c "$1"; echo "status $?"', sys.executable, code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert shell.stdout.splitlines()[-1] == "status 130"
 
 
@@ -341,7 +397,7 @@ try:  # the SIGINT can come as soon as the line is out
     time.sleep(3)
 except KeyboardInterrupt:
     if sys.argv[1] == "die":
-        from multicore_guide.graceful import die_of_sigint
+        from multicore_guide.failures import die_of_sigint
         die_of_sigint()
     sys.exit(130)
 """
@@ -350,8 +406,12 @@ except KeyboardInterrupt:
 @pytest.mark.skipif(not POSIX, reason="POSIX shells and process groups")
 @pytest.mark.parametrize("how", ["die", "exit130"])
 def test_a_shell_loop_stops_only_when_the_child_dies_of_sigint(how):
-    loop = 'for i in 1 2; do "$0" -c "$1" "$2" || true; done; echo loop went on'
-    result = graceful.run_and_interrupt(["bash", "-c", loop, sys.executable, CHILD, how], timeout=30)
+    loop = (
+        'for i in 1 2; do "$0" -c "$1" "$2" || true; done; echo loop went on'
+    )
+    result = failures.run_and_interrupt(
+        ["bash", "-c", loop, sys.executable, CHILD, how], timeout=30
+    )
     if how == "die":  # bash sees that Ctrl-C killed its child, and stops
         assert result.returncode == -signal.SIGINT
         assert "loop went on" not in result.stdout
@@ -372,8 +432,14 @@ def test_listening_starts_and_drains_a_queue_listener():
         for n in range(3):
             records.put(logging.makeLogRecord({"msg": f"record {n}"}))
     # stop() drained the queue before the block ended
-    assert [r.getMessage() for r in kept.buffer] == ["record 0", "record 1", "record 2"]
+    assert [r.getMessage() for r in kept.buffer] == [
+        "record 0",
+        "record 1",
+        "record 2",
+    ]
     # on 3.14 the listener is its own context manager
-    assert (failures.listening(listener) is listener) == (sys.version_info >= (3, 14))
+    assert (failures.listening(listener) is listener) == (
+        sys.version_info >= (3, 14)
+    )
     with pytest.raises(TypeError):
         failures.listening(kept)

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from multicore_guide import ipc
+from multicore_guide.machine import join_all
 from multicore_guide.timing import timer
 from multicore_guide.workers import count_primes, is_prime, split_range
 
@@ -25,10 +26,19 @@ PRIMES = [n for n in NUMBERS if is_prime(n)]
 def test_produce_puts_items_then_one_sentinel_per_consumer(child_context):
     tasks = child_context.Queue()
     ipc.produce(tasks, [1, 2, 3], 2)
-    assert [tasks.get(timeout=TIMEOUT) for _ in range(5)] == [1, 2, 3, None, None]
+    assert [tasks.get(timeout=TIMEOUT) for _ in range(5)] == [
+        1,
+        2,
+        3,
+        None,
+        None,
+    ]
 
 
-@pytest.mark.parametrize("items, consumers, error", [((1, 2), 1, TypeError), ([1], 0, ValueError), ([1], 1.0, TypeError)])
+@pytest.mark.parametrize(
+    "items, consumers, error",
+    [((1, 2), 1, TypeError), ([1], 0, ValueError), ([1], 1.0, TypeError)],
+)
 def test_produce_rejects_bad_arguments(items, consumers, error):
     with pytest.raises(error):
         ipc.produce(None, items, consumers)
@@ -36,24 +46,35 @@ def test_produce_rejects_bad_arguments(items, consumers, error):
 
 def test_producer_and_consumers_find_every_prime(child_context):
     tasks, results = child_context.Queue(), child_context.Queue()
-    consumers = [child_context.Process(target=ipc.consume_primes, args=(tasks, results, i)) for i in range(2)]
-    producer = child_context.Process(target=ipc.produce, args=(tasks, NUMBERS, 2))
+    consumers = [
+        child_context.Process(
+            target=ipc.consume_primes, args=(tasks, results, i)
+        )
+        for i in range(2)
+    ]
+    producer = child_context.Process(
+        target=ipc.produce, args=(tasks, NUMBERS, 2)
+    )
     for process in [producer, *consumers]:
         process.start()
     answers = [results.get(timeout=TIMEOUT) for _ in NUMBERS]
-    assert ipc.join_all([producer, *consumers], TIMEOUT) == [0, 0, 0]
+    assert join_all([producer, *consumers], TIMEOUT) == [0, 0, 0]
     assert sorted(n for _, n, prime in answers if prime) == PRIMES
     assert {cid for cid, _, _ in answers} <= {0, 1}
 
 
 def test_consumer_gives_up_when_no_task_comes(child_context):
     with pytest.raises(queue.Empty):
-        ipc.consume_primes(child_context.Queue(), child_context.Queue(), 0, timeout=0.05)
+        ipc.consume_primes(
+            child_context.Queue(), child_context.Queue(), 0, timeout=0.05
+        )
 
 
 def test_joinable_queue_join_returns_once_all_tasks_are_done(child_context):
     tasks, results = child_context.JoinableQueue(), child_context.Queue()
-    worker = child_context.Process(target=ipc.serve_tasks, args=(tasks, results))
+    worker = child_context.Process(
+        target=ipc.serve_tasks, args=(tasks, results)
+    )
     worker.start()
     for n in NUMBERS:
         tasks.put(n)
@@ -61,7 +82,7 @@ def test_joinable_queue_join_returns_once_all_tasks_are_done(child_context):
     assert worker.is_alive()
     batch = sorted(results.get(timeout=TIMEOUT) for _ in NUMBERS)
     tasks.put(ipc.SENTINEL)
-    assert ipc.join_all([worker], TIMEOUT) == [0]
+    assert join_all([worker], TIMEOUT) == [0]
     assert [n for n, prime in batch if prime] == PRIMES
 
 
@@ -81,10 +102,12 @@ def test_join_queue_rejects_a_plain_object():
 
 def test_get_within_reads_a_simple_queue_and_times_out(child_context):
     simple = child_context.SimpleQueue()
-    producer = child_context.Process(target=ipc.produce, args=(simple, [7, 8], 1))
+    producer = child_context.Process(
+        target=ipc.produce, args=(simple, [7, 8], 1)
+    )
     producer.start()
     got = [ipc.get_within(simple, TIMEOUT) for _ in range(3)]
-    ipc.join_all([producer], TIMEOUT)
+    join_all([producer], TIMEOUT)
     assert got == [7, 8, None]
     with pytest.raises(TimeoutError):
         ipc.get_within(simple, 0.05)
@@ -106,7 +129,7 @@ def test_square_server_answers_on_a_duplex_pipe(child_context):
         assert parent_end.poll(TIMEOUT)
         answers.append(parent_end.recv())
     parent_end.send(ipc.SENTINEL)
-    assert ipc.join_all([server], TIMEOUT) == [0]
+    assert join_all([server], TIMEOUT) == [0]
     parent_end.close()
     assert answers == [4, 9, 2.25]
 
@@ -128,7 +151,9 @@ def test_square_server_stops_when_the_other_end_closes():
 
 def test_send_primes_ends_with_end_of_file(child_context):
     reader, writer = child_context.Pipe(duplex=False)
-    sender = child_context.Process(target=ipc.send_primes, args=(writer, 1_000, 1_060))
+    sender = child_context.Process(
+        target=ipc.send_primes, args=(writer, 1_000, 1_060)
+    )
     sender.start()
     writer.close()
     got = []
@@ -137,7 +162,7 @@ def test_send_primes_ends_with_end_of_file(child_context):
             got.append(reader.recv())
         except EOFError:
             break
-    assert ipc.join_all([sender], TIMEOUT) == [0]
+    assert join_all([sender], TIMEOUT) == [0]
     reader.close()
     assert got == PRIMES
 
@@ -155,7 +180,10 @@ def test_manager_queue_carries_progress_from_pool_tasks(child_context):
     with child_context.Manager() as manager:
         progress = manager.Queue()
         with ProcessPoolExecutor(2, mp_context=child_context) as pool:
-            futures = [pool.submit(ipc.count_primes_reporting, b, progress) for b in blocks]
+            futures = [
+                pool.submit(ipc.count_primes_reporting, b, progress)
+                for b in blocks
+            ]
             counts = [f.result(timeout=TIMEOUT) for f in futures]
         reports = sorted(progress.get(timeout=TIMEOUT) for _ in blocks)
     assert sum(counts) == count_primes(0, 5_000)
@@ -164,7 +192,9 @@ def test_manager_queue_carries_progress_from_pool_tasks(child_context):
 
 def test_plain_queue_cannot_be_a_pool_task_argument(child_context):
     with ProcessPoolExecutor(1, mp_context=child_context) as pool:
-        future = pool.submit(ipc.count_primes_reporting, (0, 10), child_context.Queue())
+        future = pool.submit(
+            ipc.count_primes_reporting, (0, 10), child_context.Queue()
+        )
         with pytest.raises(RuntimeError, match="inheritance"):
             future.result(timeout=TIMEOUT)
 
@@ -172,8 +202,15 @@ def test_plain_queue_cannot_be_a_pool_task_argument(child_context):
 def test_initializer_gives_pool_workers_a_plain_queue(child_context):
     blocks = split_range(0, 5_000, 4)
     progress = child_context.Queue()
-    with ProcessPoolExecutor(2, mp_context=child_context, initializer=ipc.set_worker_queue, initargs=(progress,)) as pool:
-        futures = [pool.submit(ipc.count_primes_to_worker_queue, b) for b in blocks]
+    with ProcessPoolExecutor(
+        2,
+        mp_context=child_context,
+        initializer=ipc.set_worker_queue,
+        initargs=(progress,),
+    ) as pool:
+        futures = [
+            pool.submit(ipc.count_primes_to_worker_queue, b) for b in blocks
+        ]
         reports = sorted(progress.get(timeout=TIMEOUT) for _ in blocks)
         counts = [f.result(timeout=TIMEOUT) for f in futures]
     assert counts == [count_primes(*b) for b in blocks]
@@ -190,12 +227,14 @@ def test_worker_queue_needs_the_initializer():
 
 def test_put_payload_blocks_exit_until_drained(child_context):
     queue = child_context.Queue()
-    child = child_context.Process(target=ipc.put_payload, args=(queue, 500_000))
+    child = child_context.Process(
+        target=ipc.put_payload, args=(queue, 500_000)
+    )
     child.start()
     child.join(timeout=0.5)
     stuck = child.is_alive()
     payload = queue.get(timeout=TIMEOUT)
-    assert ipc.join_all([child], TIMEOUT) == [0]
+    assert join_all([child], TIMEOUT) == [0]
     assert stuck and len(payload) == 500_000
 
 
@@ -208,7 +247,9 @@ def test_put_payload_rejects_a_negative_size():
 def test_measure_throughput_times_the_messages_it_counts(child_context, kind):
     n = 200
     with timer(kind) as outside:
-        rate = ipc.measure_throughput(kind, 1024, n, context=child_context, timeout=TIMEOUT)
+        rate = ipc.measure_throughput(
+            kind, 1024, n, context=child_context, timeout=TIMEOUT
+        )
     # the timed transfer of n messages happens inside the call
     assert n / rate <= outside.median
     # and each message costs more than 0.1 microseconds (two system calls at least)
@@ -217,23 +258,35 @@ def test_measure_throughput_times_the_messages_it_counts(child_context, kind):
 
 
 @pytest.mark.parametrize("kind", ipc.CHANNELS)
-def test_measure_throughput_sends_larger_messages_more_slowly(child_context, kind):
-    small = ipc.measure_throughput(kind, 1024, 200, context=child_context, timeout=TIMEOUT)
-    large = ipc.measure_throughput(kind, 2**20, 10, context=child_context, timeout=TIMEOUT)
+def test_measure_throughput_sends_larger_messages_more_slowly(
+    child_context, kind
+):
+    small = ipc.measure_throughput(
+        kind, 1024, 200, context=child_context, timeout=TIMEOUT
+    )
+    large = ipc.measure_throughput(
+        kind, 2**20, 10, context=child_context, timeout=TIMEOUT
+    )
     # a thousand times the bytes: hundreds of times slower where measured
     assert small > 5 * large
 
 
-LINUX_PIPES = pytest.mark.skipif(not hasattr(ipc.fcntl, "F_SETPIPE_SZ"), reason="needs Linux's F_SETPIPE_SZ")
+LINUX_PIPES = pytest.mark.skipif(
+    not hasattr(ipc.fcntl, "F_SETPIPE_SZ"), reason="needs Linux's F_SETPIPE_SZ"
+)
 
 
 @LINUX_PIPES
 def test_set_pipe_capacity_enlarges_both_ends():
     reader, writer = multiprocessing.Pipe(duplex=False)
-    assert ipc.fcntl.fcntl(writer.fileno(), ipc.fcntl.F_GETPIPE_SZ) == 2**16  # the default
+    assert (
+        ipc.fcntl.fcntl(writer.fileno(), ipc.fcntl.F_GETPIPE_SZ) == 2**16
+    )  # the default
     assert ipc.set_pipe_capacity(reader, 2**20) == 2**20
     assert ipc.fcntl.fcntl(writer.fileno(), ipc.fcntl.F_GETPIPE_SZ) == 2**20
-    assert 5_000 <= ipc.set_pipe_capacity(writer, 5_000) < 2**20  # rounded up to whole pages
+    assert (
+        5_000 <= ipc.set_pipe_capacity(writer, 5_000) < 2**20
+    )  # rounded up to whole pages
     with pytest.raises(ValueError):
         ipc.set_pipe_capacity(reader, 0)
     reader.close()
@@ -242,7 +295,14 @@ def test_set_pipe_capacity_enlarges_both_ends():
 
 @LINUX_PIPES
 def test_measure_throughput_takes_a_pipe_size(child_context):
-    rate = ipc.measure_throughput("Pipe", 2**20, 4, context=child_context, timeout=TIMEOUT, pipe_bytes=2**20)
+    rate = ipc.measure_throughput(
+        "Pipe",
+        2**20,
+        4,
+        context=child_context,
+        timeout=TIMEOUT,
+        pipe_bytes=2**20,
+    )
     assert 4 / rate < TIMEOUT
     assert not multiprocessing.active_children()
     with pytest.raises(ValueError):
@@ -251,7 +311,15 @@ def test_measure_throughput_takes_a_pipe_size(child_context):
         ipc.measure_throughput("Pipe", 16, 1, pipe_bytes=0)
 
 
-@pytest.mark.parametrize("kind, size, n, error", [("Socket", 1, 1, ValueError), ("Pipe", -1, 1, ValueError), ("Pipe", 1, 0, ValueError), ("Queue", 1.5, 1, TypeError)])
+@pytest.mark.parametrize(
+    "kind, size, n, error",
+    [
+        ("Socket", 1, 1, ValueError),
+        ("Pipe", -1, 1, ValueError),
+        ("Pipe", 1, 0, ValueError),
+        ("Queue", 1.5, 1, TypeError),
+    ],
+)
 def test_measure_throughput_rejects_bad_arguments(kind, size, n, error):
     with pytest.raises(error):
         ipc.measure_throughput(kind, size, n)
@@ -276,7 +344,9 @@ def test_send_messages_sends_ready_then_messages():
 def test_loopback_server_serves_the_key_and_refuses_a_guess(child_context):
     authkey = secrets.token_bytes(32)
     report, report_child = child_context.Pipe()
-    server = child_context.Process(target=ipc.serve_squares, args=(report_child, authkey, 2))
+    server = child_context.Process(
+        target=ipc.serve_squares, args=(report_child, authkey, 2)
+    )
     server.start()
     report_child.close()
     assert report.poll(TIMEOUT)
@@ -287,11 +357,18 @@ def test_loopback_server_serves_the_key_and_refuses_a_guess(child_context):
         ipc.ask_squares(address, b"not the key at all", [5], TIMEOUT)
     assert report.poll(TIMEOUT)
     assert report.recv() == {"served": 1, "rejected": 1}
-    assert ipc.join_all([server], TIMEOUT) == [0]
+    assert join_all([server], TIMEOUT) == [0]
     report.close()
 
 
-@pytest.mark.parametrize("authkey, n, error", [("text key of length", 1, TypeError), (b"short", 1, ValueError), (b"k" * 32, 0, ValueError)])
+@pytest.mark.parametrize(
+    "authkey, n, error",
+    [
+        ("text key of length", 1, TypeError),
+        (b"short", 1, ValueError),
+        (b"k" * 32, 0, ValueError),
+    ],
+)
 def test_serve_squares_rejects_bad_arguments(authkey, n, error):
     report, report_child = multiprocessing.Pipe()
     with pytest.raises(error):
@@ -305,13 +382,3 @@ def test_ask_squares_rejects_bad_arguments():
         ipc.ask_squares(("127.0.0.1", 1), "key", [1])
     with pytest.raises(TypeError):
         ipc.ask_squares(("127.0.0.1", 1), b"key", (1,))
-
-
-def test_join_all_terminates_a_late_process(child_context):
-    # both queues stay referenced here until the child has unpickled them
-    tasks, results = child_context.Queue(), child_context.Queue()
-    waiter = child_context.Process(target=ipc.consume_primes, args=(tasks, results, 0))
-    waiter.start()
-    with pytest.raises(TimeoutError):
-        ipc.join_all([waiter], 0.2)
-    assert not waiter.is_alive()

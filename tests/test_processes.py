@@ -1,4 +1,4 @@
-"""Process targets and the example-script runner: right answers, clean exits, clear errors."""
+"""Process targets: right answers, clean exits, signals, clear errors."""
 
 import multiprocessing
 import signal
@@ -8,12 +8,9 @@ import matplotlib
 
 matplotlib.use("agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from multicore_guide import plotting, processes, scripts  # noqa: E402
-from multicore_guide.startmethods import documented_default_start_method  # noqa: E402
-from multicore_guide.timing import Timing  # noqa: E402
+from multicore_guide import processes  # noqa: E402
 
 
 def test_square_number_puts_its_answer_on_the_queue():
@@ -23,8 +20,14 @@ def test_square_number_puts_its_answer_on_the_queue():
 
 
 def test_square_by_hand_collects_every_answer(child_context):
-    assert processes.square_by_hand([1, 2, 3, 4, 5], iterations=1_000, context=child_context) == {
-        1: 1, 2: 4, 3: 9, 4: 16, 5: 25,
+    assert processes.square_by_hand(
+        [1, 2, 3, 4, 5], iterations=1_000, context=child_context
+    ) == {
+        1: 1,
+        2: 4,
+        3: 9,
+        4: 16,
+        5: 25,
     }
     assert multiprocessing.active_children() == []
 
@@ -54,10 +57,15 @@ def test_exit_code_reaches_the_parent(child_context):
     assert child.exitcode == 3
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="terminate and kill are the same on Windows")
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="terminate and kill are the same on Windows",
+)
 def test_terminate_is_ignored_and_kill_is_not(child_context):
     ready = child_context.Event()
-    child = child_context.Process(target=processes.ignore_sigterm_and_sleep, args=(30, ready))
+    child = child_context.Process(
+        target=processes.ignore_sigterm_and_sleep, args=(30, ready)
+    )
     child.start()
     try:
         assert ready.wait(timeout=30)
@@ -73,154 +81,14 @@ def test_terminate_is_ignored_and_kill_is_not(child_context):
             child.join(timeout=10)
 
 
-def test_exception_lines_keep_the_names_and_messages():
-    text = (
-        "Traceback (most recent call last):\n  File 'x.py', line 1\nRuntimeError: \n"
-        "        An attempt was\n  made\n\nRuntimeError: \n   An attempt was made\n\n"
-        "/a/b.py:66: DeprecationWarning: careful\n  self.pid = os.fork()\n"
-        "concurrent.futures.process.BrokenProcessPool: gone\n"
-    )
-    assert scripts.exception_lines(text) == [
-        "RuntimeError: An attempt was made",
-        "concurrent.futures.process.BrokenProcessPool: gone",
-    ]
-    assert "DeprecationWarning: careful" in scripts.exception_lines(text, warnings=True)
-    with pytest.raises(TypeError):
-        scripts.exception_lines(None)
-
-
-def test_exception_lines_ignore_the_colour_codes_of_314():
-    coloured = "Traceback\n\x1b[1;35mKeyboardInterrupt\x1b[0m\n\x1b[1;35mValueError\x1b[0m: \x1b[35mbad\x1b[0m\n"
-    assert scripts.plain_text(coloured) == "Traceback\nKeyboardInterrupt\nValueError: bad\n"
-    assert scripts.exception_lines(coloured) == ["ValueError: bad"]
-    with pytest.raises(TypeError):
-        scripts.plain_text(b"bytes")
-
-
-def test_forced_colour_reaches_a_child_and_is_removed():
-    # a Jupyter kernel sets FORCE_COLOR=1; 3.13 and newer then colour a script's traceback
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "FORCE_COLOR": "1"}
-    env.pop("NO_COLOR", None)
-    env.pop("PYTHON_COLORS", None)
-    done = subprocess.run([sys.executable, "-c", "raise ValueError('bad')"], capture_output=True, text=True,
-                          env=env, timeout=30, check=False)
-    assert ("\x1b[" in done.stderr) == (sys.version_info >= (3, 13))
-    assert scripts.exception_lines(done.stderr) == ["ValueError: bad"]
-
-
-def test_unguarded_example_fails_and_guarded_one_works():
-    unguarded = scripts.run_example("guide_example2_unguarded.py")
-    assert unguarded.returncode != 0
-    assert any(line.startswith("RuntimeError: An attempt has been made") for line in unguarded.exceptions())
-    guarded = scripts.run_example("guide_example2_guarded.py")
-    assert guarded.returncode == 0 and guarded.stdout == "cubes: [1, 8, 27, 64, 125]\n"
-
-
-def test_a_main_module_without_a_file_breaks_a_spawn_pool():
-    run = scripts.run_example("notebook_like.py", as_command=True)
-    assert run.stdout == "the parent got BrokenProcessPool\n"
-    # 3.11 says "Can't get attribute 'cube_number' on <module '__main__'>",
-    # 3.14 "module '__main__' has no attribute 'cube_number'": pin the type and the name
-    assert any(line.startswith("AttributeError:") and "'cube_number'" in line for line in run.exceptions())
-
-
-def test_daemon_child_is_ended_at_exit():
-    run = scripts.run_example("daemon_at_exit.py", "daemon", "30")
-    assert run.returncode == 0 and "daemon=True" in run.stdout
-    # not a speed check: the daemon sleeps 30 s, so a script that lasted that
-    # long would mean the child was waited for instead of ended at exit
-    assert run.seconds < 20
-
-
-def test_fork_with_threads_warns_from_312():
-    run = scripts.run_example("fork_with_threads.py", warnings="always")
-    assert "child exit code: 0" in run.stdout
-    warned = any("multi-threaded" in line for line in run.exceptions(warnings=True))
-    assert warned == (sys.version_info >= (3, 12))
-
-
-@pytest.mark.parametrize(
-    "call, error",
-    [
-        (lambda: scripts.example_path("nope.py"), ValueError),
-        (lambda: scripts.example_path("__init__.py"), ValueError),
-        (lambda: scripts.example_path("../scripts.py"), ValueError),
-        (lambda: scripts.example_path(3), TypeError),
-        (lambda: scripts.run_python("-c pass"), TypeError),
-        (lambda: scripts.run_python(["-c", "pass"], timeout=0), ValueError),
-    ],
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="terminate() runs no handler on Windows"
 )
-def test_script_bad_input_raises(call, error):
-    with pytest.raises(error):
-        call()
-
-
-def test_run_python_captures_both_streams():
-    run = scripts.run_python(["-c", "import sys; print('out'); print('err', file=sys.stderr); sys.exit(4)"])
-    assert (run.returncode, run.stdout, run.stderr) == (4, "out\n", "err\n")
-
-
-@pytest.mark.parametrize(
-    "platform, version, expected",
-    [
-        ("linux", (3, 11), "fork"),
-        ("linux", (3, 13, 1), "fork"),
-        ("linux", (3, 14), "forkserver"),
-        ("freebsd14", (3, 15), "forkserver"),
-        ("darwin", (3, 7), "fork"),
-        ("darwin", (3, 8), "spawn"),
-        ("win32", (3, 11), "spawn"),
-    ],
-)
-def test_documented_defaults(platform, version, expected):
-    assert documented_default_start_method(platform, version) == expected
-
-
-def test_documented_default_matches_this_interpreter():
-    expected = documented_default_start_method(sys.platform, sys.version_info[:2])
-    run = scripts.run_python(["-c", "import multiprocessing as mp; print(mp.get_start_method())"])
-    assert run.stdout.strip() == expected
-
-
-@pytest.mark.parametrize(
-    "args, error",
-    [(("linux", "3.12"), TypeError), ((3, (3, 12)), TypeError), (("linux", (2, 7)), ValueError)],
-)
-def test_documented_default_bad_input(args, error):
-    with pytest.raises(error):
-        documented_default_start_method(*args)
-
-
-def test_plot_start_costs_draws_dots_not_bars_on_a_log_axis():
-    timings = [Timing("fork", [0.002, 0.003]), Timing("spawn", [0.05, 0.06])]
-    ax = plotting.plot_start_costs(timings, title="t", reference=("a thread", 0.0001))
-    # bar length means nothing on a log axis: one dot per run instead
-    assert ax.get_yscale() == "log" and not ax.patches and ax.get_title() == "t"
-    dots = sum(len(line.get_xdata()) for line in ax.lines if line.get_linestyle() in ("None", "", " "))
-    assert dots >= 4  # every run of both methods
-    plt.close(ax.figure)
-    with pytest.raises(ValueError):
-        plotting.plot_start_costs([], title="t")
-
-
-def test_plot_chunksize_sweep_marks_best_default_and_ideal():
-    ax = plotting.plot_chunksize_sweep([1, 10, 100], [1.0, 0.1, 0.2], title="t", ideal=0.05, default_chunksize=50)
-    labels = [line.get_label() for line in ax.get_lines()]
-    assert "fastest: chunksize 10" in labels and "Pool's default: 50" in labels
-    plt.close(ax.figure)
-    for bad in (([], []), ([1, 2], [1.0]), ([0], [1.0]), ([1], [0.0])):
-        with pytest.raises(ValueError):
-            plotting.plot_chunksize_sweep(*bad, title="t")
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="terminate() runs no handler on Windows")
 def test_sigterm_handler_runs_finally_and_sets_the_exit_code(child_context):
     ready, report = child_context.Event(), child_context.Queue()
-    child = child_context.Process(target=processes.clean_up_on_sigterm, args=(30, ready, report))
+    child = child_context.Process(
+        target=processes.clean_up_on_sigterm, args=(30, ready, report)
+    )
     child.start()
     try:
         assert ready.wait(timeout=30)
@@ -237,44 +105,3 @@ def test_sigterm_handler_runs_finally_and_sets_the_exit_code(child_context):
 def test_clean_up_on_sigterm_rejects_a_negative_sleep():
     with pytest.raises(ValueError):
         processes.clean_up_on_sigterm(-1, None, None)
-
-
-def test_import_numpy_returns_the_version():
-    import numpy
-
-    from multicore_guide.startmethods import import_numpy
-
-    assert import_numpy() == numpy.__version__
-
-
-@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs fork and forkserver")
-def test_what_breaks_under_forkserver_and_spawn():
-    import json
-
-    run = scripts.run_example("what_breaks.py")
-    assert run.returncode == 0, run.stderr
-    results = json.loads(run.stdout)
-    assert results["fork"] == {
-        "global set under the guard": "30", "lambda": "2", "local function": "11",
-        "state filled by the parent": "'loaded'",
-    }
-    for method in ("forkserver", "spawn"):
-        outcome = results[method]
-        assert outcome["global set under the guard"] == "NameError in the child"
-        assert outcome["lambda"] == "PicklingError in the parent"
-        # 3.11 to 3.13 raise AttributeError for a local function, 3.14 PicklingError
-        assert outcome["local function"] in ("AttributeError in the parent", "PicklingError in the parent")
-        assert outcome["state filled by the parent"] == "'missing'"
-    assert results["default"] == results[results["default is"]]
-    assert results["default is"] == documented_default_start_method(sys.platform, sys.version_info[:2])
-
-
-@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs forkserver")
-def test_forkserver_preload_script_times_each_setting():
-    import json
-
-    for setting in ("default", "numpy"):
-        run = scripts.run_example("forkserver_preload.py", setting, "2")
-        assert run.returncode == 0, run.stderr
-        result = json.loads(run.stdout)
-        assert result["setting"] == setting and len(result["ms"]) == 2

@@ -8,14 +8,21 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pytest
 
-from multicore_guide.contexts import get_context
-from multicore_guide.readonly import (copied_pages, has_smaps, measure_in_fork,
-                                      memmap_block_sum, read_smaps,
-                                      square_block_into, touch)
+from multicore_guide.machine import get_context
+from multicore_guide.readonly import (
+    copied_pages,
+    has_smaps,
+    measure_in_fork,
+    memmap_block_sum,
+    read_smaps,
+    square_block_into,
+    touch,
+)
 
 needs_linux = pytest.mark.skipif(
     not has_smaps() or "fork" not in multiprocessing.get_all_start_methods(),
-    reason="needs fork and /proc/self/smaps_rollup (Linux)")
+    reason="needs fork and /proc/self/smaps_rollup (Linux)",
+)
 
 SAMPLE = """\
 55d0c0a00000-7ffd5a3f2000 ---p 00000000 00:00 0                  [rollup]
@@ -29,15 +36,24 @@ Swap:                  0 kB
 def test_read_smaps_parses_kb_fields(tmp_path):
     path = tmp_path / "smaps_rollup"
     path.write_text(SAMPLE)
-    assert read_smaps(path) == {"Rss": 81236, "Pss": 40118,
-                                "Private_Dirty": 1200, "Swap": 0}
+    assert read_smaps(path) == {
+        "Rss": 81236,
+        "Pss": 40118,
+        "Private_Dirty": 1200,
+        "Swap": 0,
+    }
 
 
 def test_copied_pages_counts_growth_in_pages():
     import os
+
     page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
-    assert copied_pages({"Private_Dirty": 100},
-                        {"Private_Dirty": 100 + 10 * page_kb}) == 10
+    assert (
+        copied_pages(
+            {"Private_Dirty": 100}, {"Private_Dirty": 100 + 10 * page_kb}
+        )
+        == 10
+    )
     assert copied_pages({"Private_Dirty": 100}, {"Private_Dirty": 50}) == 0
 
 
@@ -79,6 +95,7 @@ def test_freeze_spares_pages_from_collection_only():
     assert collected["pages"] > 5 * frozen["pages"]
     assert iterated_frozen["pages"] > 5 * frozen["pages"]
     import gc
+
     assert gc.get_freeze_count() == 0  # the parent unfroze
 
 
@@ -103,12 +120,26 @@ def test_memmap_workers_match_serial(tmp_path):
     _write(target, np.zeros_like(values))
     blocks = [(a, a + 2500) for a in range(0, 10_000, 2500)]
     with ProcessPoolExecutor(max_workers=2, mp_context=get_context()) as pool:
-        sums = list(pool.map(memmap_block_sum, [str(source)] * 4,
-                             [10_000] * 4, *zip(*blocks), timeout=60))
-        written = list(pool.map(square_block_into, [str(source)] * 4,
-                                [str(target)] * 4, [10_000] * 4,
-                                *zip(*blocks), timeout=60))
+        sums = list(
+            pool.map(
+                memmap_block_sum,
+                [str(source)] * 4,
+                [10_000] * 4,
+                *zip(*blocks),
+                timeout=60,
+            )
+        )
+        written = list(
+            pool.map(
+                square_block_into,
+                [str(source)] * 4,
+                [str(target)] * 4,
+                [10_000] * 4,
+                *zip(*blocks),
+                timeout=60,
+            )
+        )
     assert sum(sums) == int(values.sum())
     assert written == [2500] * 4
     squares = np.memmap(target, dtype=np.int64, mode="r", shape=(10_000,))
-    assert np.array_equal(squares, values ** 2)
+    assert np.array_equal(squares, values**2)

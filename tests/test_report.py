@@ -1,4 +1,4 @@
-"""multicore_guide.report: tables (say() is tested in tests/test_prose.py)."""
+"""multicore_guide.report: tables (say() is tested in tests/book/test_prose.py)."""
 
 import pytest
 
@@ -6,8 +6,14 @@ from multicore_guide.report import table
 
 
 def test_table_rounds_orders_and_labels_columns():
-    t = table([{"n": 1, "s": 0.12345, "kind": "loop"}, {"n": 2, "s": 0.0625, "kind": "pool"}],
-              columns={"kind": "way", "n": "workers", "s": "time (s)"}, formats={"s": ".3f"})
+    t = table(
+        [
+            {"n": 1, "s": 0.12345, "kind": "loop"},
+            {"n": 2, "s": 0.0625, "kind": "pool"},
+        ],
+        columns={"kind": "way", "n": "workers", "s": "time (s)"},
+        formats={"s": ".3f"},
+    )
     assert t.headers == ["way", "workers", "time (s)"]
     assert t.cells == [["loop", "1", "0.123"], ["pool", "2", "0.062"]]
     assert t.numeric == [False, True, True]

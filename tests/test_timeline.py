@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from multicore_guide.contexts import get_context  # noqa: E402
+from multicore_guide.machine import get_context  # noqa: E402
 from multicore_guide.timeline import (  # noqa: E402
     CpuSampler,
     Task,
@@ -28,7 +28,10 @@ from multicore_guide.workers import burn_cpu, square  # noqa: E402
 
 def _records(spans):
     """Records as timed_call returns them: (result, pid, start, end), origin 100."""
-    return [(index, pid, 100 + start, 100 + end) for index, (pid, start, end) in enumerate(spans)]
+    return [
+        (index, pid, 100 + start, 100 + end)
+        for index, (pid, start, end) in enumerate(spans)
+    ]
 
 
 def test_timed_call_returns_the_result_the_pid_and_an_ordered_span():
@@ -41,7 +44,9 @@ def test_timed_call_returns_the_result_the_pid_and_an_ordered_span():
 
 
 def test_split_records_keeps_the_order_and_shifts_the_times():
-    results, timeline = split_records(_records([(1, 0.5, 1.0), (2, 0.6, 0.9)]), origin=100, finished=101.5)
+    results, timeline = split_records(
+        _records([(1, 0.5, 1.0), (2, 0.6, 0.9)]), origin=100, finished=101.5
+    )
     assert results == [0, 1]
     assert timeline.tasks[0] == Task(0, 1, 0.5, 1.0)
     assert timeline.finished == pytest.approx(1.5)
@@ -51,37 +56,53 @@ def test_split_records_keeps_the_order_and_shifts_the_times():
 
 
 def test_rows_busy_and_idle_share():
-    _, timeline = split_records(_records([(1, 0.0, 1.0), (1, 1.0, 2.0), (2, 0.0, 1.0)]), origin=100, finished=102)
+    _, timeline = split_records(
+        _records([(1, 0.0, 1.0), (1, 1.0, 2.0), (2, 0.0, 1.0)]),
+        origin=100,
+        finished=102,
+    )
     assert timeline.tasks_per_worker() == [2, 1]
     assert timeline.busy() == pytest.approx([2.0, 1.0])
     assert timeline.idle_share(2) == pytest.approx(0.25)
 
 
 def test_check_accepts_a_sound_run():
-    _, timeline = split_records(_records([(1, 0.0, 1.0), (1, 1.0, 2.0), (2, 0.1, 1.5)]), origin=100, finished=2.5 + 100)
+    _, timeline = split_records(
+        _records([(1, 0.0, 1.0), (1, 1.0, 2.0), (2, 0.1, 1.5)]),
+        origin=100,
+        finished=2.5 + 100,
+    )
     timeline.check(3)
 
 
 def test_check_finds_a_missing_task():
-    _, timeline = split_records(_records([(1, 0.0, 1.0)]), origin=100, finished=102)
+    _, timeline = split_records(
+        _records([(1, 0.0, 1.0)]), origin=100, finished=102
+    )
     with pytest.raises(AssertionError):
         timeline.check(2)
 
 
 def test_check_finds_a_repeated_task():
-    timeline = Timeline([Task(0, 1, 0.0, 1.0), Task(0, 2, 0.0, 1.0)], finished=2.0)
+    timeline = Timeline(
+        [Task(0, 1, 0.0, 1.0), Task(0, 2, 0.0, 1.0)], finished=2.0
+    )
     with pytest.raises(AssertionError):
         timeline.check(2)
 
 
 def test_check_finds_two_tasks_overlapping_on_one_worker():
-    _, timeline = split_records(_records([(1, 0.0, 1.0), (1, 0.5, 1.5)]), origin=100, finished=102)
+    _, timeline = split_records(
+        _records([(1, 0.0, 1.0), (1, 0.5, 1.5)]), origin=100, finished=102
+    )
     with pytest.raises(AssertionError):
         timeline.check(2)
 
 
 def test_check_finds_a_task_after_the_last_result():
-    _, timeline = split_records(_records([(1, 0.0, 3.0)]), origin=100, finished=102)
+    _, timeline = split_records(
+        _records([(1, 0.0, 3.0)]), origin=100, finished=102
+    )
     with pytest.raises(AssertionError):
         timeline.check(1)
 
@@ -105,7 +126,9 @@ def test_a_real_pool_gives_a_sound_timeline():
     items = [20_000] * 8
     origin = time.monotonic()
     with get_context().Pool(2) as pool:
-        records = pool.map_async(partial(timed_call, burn_cpu), items, 2).get(timeout=60)
+        records = pool.map_async(partial(timed_call, burn_cpu), items, 2).get(
+            timeout=60
+        )
     results, timeline = split_records(records, origin=origin)
     assert results == [burn_cpu(20_000)] * 8
     timeline.check(8)
@@ -131,7 +154,11 @@ def test_the_cpu_sampler_rejects_a_tiny_interval():
 
 
 def test_the_plots_draw_one_row_per_worker():
-    _, timeline = split_records(_records([(1, 0.0, 1.0), (2, 0.0, 1.0), (3, 0.2, 0.8)]), origin=100, finished=101.2)
+    _, timeline = split_records(
+        _records([(1, 0.0, 1.0), (2, 0.0, 1.0), (3, 0.2, 0.8)]),
+        origin=100,
+        finished=101.2,
+    )
     cpu = CpuSampler(0.0)
     cpu.times, cpu.percent = [0.1, 0.5], [[50.0, 100.0], [100.0, 0.0]]
     ax = plot_timeline(timeline, title="t", cpu=cpu, sizes=[1, 2, 3])
@@ -139,12 +166,19 @@ def test_the_plots_draw_one_row_per_worker():
     assert len(fig.axes) == 2
     assert len(ax.get_yticks()) == 3
     plt.close(fig)
-    fig = plot_timelines({"a": timeline, "b": timeline}, title="two runs").figure
+    fig = plot_timelines(
+        {"a": timeline, "b": timeline}, title="two runs"
+    ).figure
     assert len(fig.axes) == 2
     plt.close(fig)
 
 
 def test_the_workers_do_not_import_matplotlib():
     code = "import sys, multicore_guide.timeline; print('matplotlib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.stdout.strip() == "False", out.stderr

@@ -1,10 +1,9 @@
 """The timing helper: structured results, and errors for bad input."""
 
 import time
+from functools import partial
 
 import pytest
-
-from functools import partial
 
 from multicore_guide.timing import Timing, measure, measure_rounds, timer
 
@@ -46,7 +45,11 @@ def test_an_empty_timing_has_no_median():
 
 @pytest.mark.parametrize(
     "kwargs, error",
-    [({"repeat": 0}, ValueError), ({"warmup": -1}, ValueError), ({"repeat": 1.5}, TypeError)],
+    [
+        ({"repeat": 0}, ValueError),
+        ({"warmup": -1}, ValueError),
+        ({"repeat": 1.5}, TypeError),
+    ],
 )
 def test_measure_rejects_bad_counts(kwargs, error):
     with pytest.raises(error):
@@ -69,12 +72,18 @@ def test_measure_rounds_interleaves_the_jobs():
     jobs = {name: partial(calls.append, name) for name in ("a", "b")}
     timings = measure_rounds(jobs, repeat=3)
     assert calls == ["a", "b"] * 3
-    assert list(timings) == ["a", "b"] and all(t.runs == 3 for t in timings.values())
+    assert list(timings) == ["a", "b"] and all(
+        t.runs == 3 for t in timings.values()
+    )
 
 
 @pytest.mark.parametrize(
     "jobs, repeat, error",
-    [({}, 1, ValueError), ({"a": 1}, 1, TypeError), ({"a": list}, 0, ValueError)],
+    [
+        ({}, 1, ValueError),
+        ({"a": 1}, 1, TypeError),
+        ({"a": list}, 0, ValueError),
+    ],
 )
 def test_measure_rounds_rejects_bad_input(jobs, repeat, error):
     with pytest.raises(error):

@@ -1,5 +1,6 @@
 """The workers: right answers, clear errors, and safe to send to spawn and forkserver children."""
 
+import os
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -8,7 +9,13 @@ import pytest
 from multicore_guide import workers
 
 # the prime-counting function pi(x) at a few known points
-KNOWN_PRIME_COUNTS = {10: 4, 100: 25, 1_000: 168, 10_000: 1_229, 100_000: 9_592}
+KNOWN_PRIME_COUNTS = {
+    10: 4,
+    100: 25,
+    1_000: 168,
+    10_000: 1_229,
+    100_000: 9_592,
+}
 
 
 @pytest.mark.parametrize("stop, expected", KNOWN_PRIME_COUNTS.items())
@@ -33,7 +40,9 @@ def test_split_range_covers_range_once(parts):
 
 def test_blocks_add_up_to_the_whole():
     blocks = workers.split_range(0, 20_000, 7)
-    assert sum(map(workers.count_primes_block, blocks)) == workers.count_primes(0, 20_000)
+    assert sum(
+        map(workers.count_primes_block, blocks)
+    ) == workers.count_primes(0, 20_000)
 
 
 def test_square_and_cube_return_values():
@@ -42,15 +51,17 @@ def test_square_and_cube_return_values():
 
 
 def test_pi_is_reproducible_and_close():
-    first = workers.estimate_pi(200_000, 42)
-    assert first == workers.estimate_pi(200_000, 42)
-    assert abs(first - np.pi) < 0.02
+    first = workers.count_hits_in_circle(200_000, 42)
+    assert first == workers.count_hits_in_circle(200_000, 42)
+    assert abs(4 * first / 200_000 - np.pi) < 0.02
 
 
 def test_pi_accepts_a_spawned_seed_sequence():
     child = np.random.SeedSequence(7).spawn(2)[1]
     again = np.random.SeedSequence(7).spawn(2)[1]
-    assert workers.count_hits_in_circle(50_000, child) == workers.count_hits_in_circle(50_000, again)
+    assert workers.count_hits_in_circle(
+        50_000, child
+    ) == workers.count_hits_in_circle(50_000, again)
 
 
 def test_pi_splits_into_more_slices_than_one():
@@ -78,9 +89,9 @@ def test_io_like_task_returns_its_argument():
         (lambda: workers.count_primes_block([0, 10]), TypeError),
         (lambda: workers.split_range(0, 10, 0), ValueError),
         (lambda: workers.split_range(10, 0, 2), ValueError),
-        (lambda: workers.estimate_pi(0, 1), ValueError),
-        (lambda: workers.estimate_pi(10, -1), ValueError),
-        (lambda: workers.estimate_pi(10, "seed"), TypeError),
+        (lambda: workers.count_hits_in_circle(0, 1), ValueError),
+        (lambda: workers.count_hits_in_circle(10, -1), ValueError),
+        (lambda: workers.count_hits_in_circle(10, "seed"), TypeError),
         (lambda: workers.burn_cpu(-5), ValueError),
         (lambda: workers.io_like_task(-0.1), ValueError),
         (lambda: workers.io_like_task("1"), TypeError),
@@ -101,11 +112,18 @@ def test_every_worker_runs_in_a_child_that_imports_it(child_context):
         (workers.count_primes_block, (0, 1_000), 168),
         (workers.burn_cpu, 100, workers.burn_cpu(100)),
         (workers.io_like_task, 0.0, 0.0),
-        (workers.estimate_pi, 10_000, workers.estimate_pi(10_000, 5)),
+        (
+            workers.count_hits_in_circle,
+            10_000,
+            workers.count_hits_in_circle(10_000, 5),
+        ),
     ]
     with ProcessPoolExecutor(max_workers=2, mp_context=child_context) as pool:
         futures = [
-            pool.submit(fn, arg, 5) if fn is workers.estimate_pi else pool.submit(fn, arg) for fn, arg, _ in jobs
+            pool.submit(fn, arg, 5)
+            if fn is workers.count_hits_in_circle
+            else pool.submit(fn, arg)
+            for fn, arg, _ in jobs
         ]
         results = [future.result(timeout=60) for future in futures]
     assert results == [expected for _, _, expected in jobs]
@@ -114,5 +132,13 @@ def test_every_worker_runs_in_a_child_that_imports_it(child_context):
 def test_pool_map_in_a_child_importing_context(child_context):
     blocks = workers.split_range(0, 10_000, 8)
     with child_context.Pool(2) as pool:
-        counts = pool.map_async(workers.count_primes_block, blocks).get(timeout=60)
+        counts = pool.map_async(workers.count_primes_block, blocks).get(
+            timeout=60
+        )
     assert sum(counts) == 1_229
+
+
+def test_worker_pid_names_the_process():
+    assert (
+        workers.worker_pid() == os.getpid() == workers.worker_pid("anything")
+    )

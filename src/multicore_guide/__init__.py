@@ -1,50 +1,51 @@
 """Multicore Python: the code that the book's child processes import.
 
 Functions that a child process runs must be importable by name, so they live
-here rather than in the notebooks. The shared core serves every chapter;
-each chapter's own code has its own modules.
+here rather than in the notebooks. A small shared core serves every chapter;
+code that belongs to one chapter lives in a module named after that
+chapter's notebook (``book/05_pools.ipynb`` uses ``pools``), and a test file
+named after each module (``tests/test_pools.py``) tests it.
 
 Shared core:
 
 ================  ==========================================================
 module            what it holds
 ================  ==========================================================
-``workers``       the CPU-bound and waiting tasks the chapters run
-``contexts``      explicit multiprocessing contexts (never the default)
-``machine``       the CPUs this process may use, and a one-line description
+``checks``        argument checks shared by every public function
 ``timing``        ``Timing``, ``measure``, ``measure_rounds``, ``timer``
-``scaling``       serial against pooled runs, speedups, Amdahl's law
-``overhead``      maps through each API, Pool's default chunksize
+``machine``       the CPUs this process may use; ``get_context`` (never the
+                  default start method); ``start_all`` and ``join_all``
+``workers``       the CPU-bound and waiting tasks the chapters run
+``measuring``     serial against parallel maps, batch starts, speedup,
+                  efficiency and Amdahl's law
+``timeline``      the task timeline and per-core CPU use of a run
 ``plotting``      every figure, in one house style
 ``report``        ``say()`` sentences and ``table()`` results
 ``scripts``       example programs run in a fresh interpreter (``examples/``)
-``_checks``       argument checks
+``bench``         ``make bench``: the headline claims, measured in one run
 ================  ==========================================================
 
-Chapters:
+Chapters (chapter 1 uses the shared core only; chapter 16 is ``timeline``):
 
 =======================  ===================================================
-chapter                  modules
+chapter                  module
 =======================  ===================================================
-1 What is multicore      (shared core only)
-2 Why multicore          ``explorers``
+2 Why multicore          ``why_multicore``
 3 Processes by hand      ``processes``
-4 Start methods          ``startmethods``
+4 Start methods          ``start_methods``
 5 Pools                  ``pools``
-6 concurrent.futures     ``tasks``
-7 Choosing an API        ``apis``
+6 concurrent.futures     ``futures``
+7 Choosing an API        ``choosing``
 8 Communicating          ``ipc``
-9 Use cases              ``batch``, ``fractals``, ``speedups``
-10 Overhead              ``costs``, ``blas``
-11 Sharing data          ``shared``
-12 When things go wrong  ``failures``, ``graceful``
-13 Beyond one machine    ``runtimes``, ``distributed``, ``bigarrays``
-14 asyncio               ``asyncio_work``
+9 Use cases              ``use_cases``
+10 Overhead              ``overhead``
+11 Sharing data          ``shared_memory``
+12 When things go wrong  ``failures`` (also ``python -m multicore_guide.failures``)
+13 Beyond one machine    ``beyond``
+14 asyncio               ``asyncio_work`` (not ``asyncio``, which it would shadow)
 15 The CPUs you have     ``cpus``
-16 Watching a run        ``timeline``
 17 Coordinating          ``coordination``
 18 Read-only data        ``readonly``
-19 One core first        ``one_core``
-``make bench``           ``bench``
+19 One core first        ``one_core_first``
 =======================  ===================================================
 """

@@ -19,9 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from multicore_guide._checks import check_real
+from multicore_guide.checks import check_real
 
-__all__ = ["Heartbeat", "marker_pid", "with_heartbeat", "work_then_mark"]
+__all__ = [
+    "Heartbeat",
+    "marker_pid",
+    "with_heartbeat",
+    "work_then_mark",
+]
 
 
 @dataclass(frozen=True)
@@ -39,8 +44,9 @@ class Heartbeat:
     ticks: int
 
 
-async def with_heartbeat(work: Awaitable[Any],
-                         interval: float = 0.01) -> Heartbeat:
+async def with_heartbeat(
+    work: Awaitable[Any], interval: float = 0.01
+) -> Heartbeat:
     """Await ``work`` while a heartbeat ticks every ``interval`` seconds.
 
     Each tick sleeps ``interval`` and records how much later than that it
@@ -61,8 +67,9 @@ async def with_heartbeat(work: Awaitable[Any],
         ValueError: ``interval`` is not positive.
         whatever ``work`` raises.
     """
-    interval = check_real("interval", interval, minimum=0.0,
-                          inclusive_minimum=False)
+    interval = check_real(
+        "interval", interval, minimum=0.0, inclusive_minimum=False
+    )
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
     worst, ticks = 0.0, 0

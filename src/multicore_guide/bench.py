@@ -36,21 +36,25 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
-from ._checks import check_int
-from .contexts import get_context
-from .machine import describe_machine
-from .overhead import pool_default_chunksize, time_map
+from .checks import check_int
+from .machine import describe_machine, get_context, peak_rss_bytes
+from .measuring import efficiency, pool_default_chunksize, speedup, time_map
 from .timing import Timing, measure_rounds
 from .workers import count_primes_block, split_range, square
 
-# NumPy and the modules that import it are imported inside the functions that
-# need them: spawn and forkserver children re-import this module as their
-# __main__, and the start costs measured here should not include NumPy's import
+__all__ = [
+    "Claim",
+    "PeakMemory",
+    "Sizes",
+    "format_table",
+    "main",
+    "run",
+]
 
-__all__ = ["Claim", "PeakMemory", "Sizes", "format_table", "main", "run"]
 
 GiB = 2**30
 
@@ -154,7 +158,9 @@ class PeakMemory:
                 self.bytes = max(self.bytes, total)
                 self._stop.wait(self.interval)
 
-        self._thread = threading.Thread(target=sample, name="peak-memory", daemon=True)
+        self._thread = threading.Thread(
+            target=sample, name="peak-memory", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -163,22 +169,21 @@ class PeakMemory:
         if self._thread is not None:
             self._thread.join(timeout=5)
         else:
-            import resource
-
-            scale = 1 if os.uname().sysname == "Darwin" else 1024  # ru_maxrss is in KiB on Linux
-            own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            self.bytes = (own + child) * scale
+            self.bytes = peak_rss_bytes("self") + peak_rss_bytes("children")
 
 
 # a parallel efficiency above this is physically impossible: one of the two
 # timings was disturbed by something else on the machine
 EFFICIENCY_LIMIT = 1.0
+
+
 # how often the efficiency is measured again when it comes out impossible
 EFFICIENCY_TRIES = 3
 
 
-def efficiency_figures(serial: Timing, parallel: Timing, serial_cpu: float, workers: int) -> dict[str, float]:
+def efficiency_figures(
+    serial: Timing, parallel: Timing, serial_cpu: float, workers: int
+) -> dict[str, float]:
     """Turn one comparison into the figures the table reports.
 
     Each side is its fastest round, as ``timeit`` takes it: for CPU-bound
@@ -193,9 +198,13 @@ def efficiency_figures(serial: Timing, parallel: Timing, serial_cpu: float, work
         TypeError, ValueError: ``workers`` is not a positive int.
     """
     workers = check_int("workers", workers, minimum=1)
-    best = serial.best / parallel.best / workers
-    worst = min(serial.seconds) / max(parallel.seconds) / workers
-    high = max(serial.seconds) / min(parallel.seconds) / workers
+
+    def of(serial_s: float, parallel_s: float) -> float:
+        return efficiency(speedup(serial_s, parallel_s), workers)
+
+    best = of(serial.best, parallel.best)
+    worst = of(min(serial.seconds), max(parallel.seconds))
+    high = of(max(serial.seconds), min(parallel.seconds))
     return {
         "efficiency": best,
         "spread low": worst,
@@ -203,27 +212,41 @@ def efficiency_figures(serial: Timing, parallel: Timing, serial_cpu: float, work
         "serial s": serial.best,
         "parallel s": parallel.best,
         "serial cpu s": serial_cpu,
-        "serial wait": serial.best / serial_cpu if serial_cpu > 0 else float("nan"),
+        "serial wait": serial.best / serial_cpu
+        if serial_cpu > 0
+        else float("nan"),
     }
 
 
-def bench_efficiency(sizes: Sizes, workers: int, context: Any) -> tuple[Claim, Any]:
+def bench_efficiency(
+    sizes: Sizes, workers: int, context: BaseContext
+) -> tuple[Claim, Any]:
     """Parallel efficiency of counting primes on ``workers`` processes (pool start included).
 
     A figure above 1.0 cannot be true, so it is measured again, up to
     :data:`EFFICIENCY_TRIES` times; if every try is impossible, the claim is
     reported as noise and judged neither met nor not met.
     """
-    from .scaling import measure_scaling
+    from .measuring import measure_scaling
 
-    blocks = split_range(0, sizes.primes_per_worker * workers, sizes.blocks_per_worker * workers)
+    blocks = split_range(
+        0, sizes.primes_per_worker * workers, sizes.blocks_per_worker * workers
+    )
     tries = []
     for _ in range(EFFICIENCY_TRIES):
         cpu_start = time.process_time()
-        scaling = measure_scaling(count_primes_block, blocks, [workers], context=context, repeat=sizes.repeat)
+        scaling = measure_scaling(
+            count_primes_block,
+            blocks,
+            [workers],
+            context=context,
+            repeat=sizes.repeat,
+        )
         # the parent's CPU time is the serial rounds' (a pool's work runs in its children)
         serial_cpu = (time.process_time() - cpu_start) / sizes.repeat
-        figures = efficiency_figures(scaling.serial, scaling.parallel[0], serial_cpu, workers)
+        figures = efficiency_figures(
+            scaling.serial, scaling.parallel[0], serial_cpu, workers
+        )
         tries.append(figures)
         if figures["efficiency"] <= EFFICIENCY_LIMIT:
             break
@@ -245,16 +268,28 @@ def bench_efficiency(sizes: Sizes, workers: int, context: Any) -> tuple[Claim, A
     return claim, scaling
 
 
-def bench_chunksize(sizes: Sizes, workers: int, context: Any) -> tuple[Claim, dict[str, Timing]]:
+def bench_chunksize(
+    sizes: Sizes, workers: int, context: BaseContext
+) -> tuple[Claim, dict[str, Timing]]:
     """Time ``executor.map`` over tiny tasks at chunksize 1 and at Pool's rule of thumb, in alternating rounds."""
     items = list(range(sizes.tiny_tasks))
     tuned = pool_default_chunksize(len(items), workers)
     runs = {1: Timing("chunksize 1"), tuned: Timing(f"chunksize {tuned}")}
     for _ in range(sizes.repeat):
         for chunksize, timing in runs.items():
-            one = time_map("executor.map", square, items, workers=workers, chunksize=chunksize, context=context, repeat=1)
+            one = time_map(
+                "executor.map",
+                square,
+                items,
+                workers=workers,
+                chunksize=chunksize,
+                context=context,
+                repeat=1,
+            )
             if one.result != [n * n for n in items]:
-                raise RuntimeError(f"executor.map at chunksize {chunksize} returned a wrong answer")
+                raise RuntimeError(
+                    f"executor.map at chunksize {chunksize} returned a wrong answer"
+                )
             timing.seconds.extend(one.seconds)
     slow, fast = runs[1].median, runs[tuned].median
     # the gain moves a lot between runs on a shared machine: show each round's
@@ -270,7 +305,9 @@ def bench_chunksize(sizes: Sizes, workers: int, context: Any) -> tuple[Claim, di
     return claim, {t.label: t for t in runs.values()}
 
 
-def bench_shared_memory(sizes: Sizes, workers: int, context: Any) -> tuple[list[Claim], dict[str, Timing]]:
+def bench_shared_memory(
+    sizes: Sizes, workers: int, context: BaseContext
+) -> tuple[list[Claim], dict[str, Timing]]:
     """Pickling against ``shared_memory`` for one array that every task reads whole.
 
     Three jobs in interleaved rounds, each on a fresh pool: the array
@@ -281,7 +318,12 @@ def bench_shared_memory(sizes: Sizes, workers: int, context: Any) -> tuple[list[
     """
     import numpy as np
 
-    from .shared import array_from_shm, sum_blocks, sum_shared_blocks, whole_array_tasks
+    from .shared_memory import (
+        array_from_shm,
+        sum_blocks,
+        sum_shared_blocks,
+        whole_array_tasks,
+    )
 
     length = sizes.array_bytes // 8
     data = np.random.default_rng(2026).random(length)
@@ -295,16 +337,37 @@ def bench_shared_memory(sizes: Sizes, workers: int, context: Any) -> tuple[list[
         view[:] = data
         del view
         jobs: dict[str, Callable[[], list[float]]] = {
-            "pickle": partial(sum_blocks, "pickle", data, bounds, workers=workers, context=context),
+            "pickle": partial(
+                sum_blocks,
+                "pickle",
+                data,
+                bounds,
+                workers=workers,
+                context=context,
+            ),
             "shared_memory, copied in": partial(
-                sum_blocks, "shared_memory", data, bounds, workers=workers, context=context
+                sum_blocks,
+                "shared_memory",
+                data,
+                bounds,
+                workers=workers,
+                context=context,
             ),
             "shared_memory, built there": partial(
-                sum_shared_blocks, born.name, length, bounds, workers=workers, context=context
+                sum_shared_blocks,
+                born.name,
+                length,
+                bounds,
+                workers=workers,
+                context=context,
             ),
         }
         timings = measure_rounds(jobs, repeat=sizes.repeat)
-        timings.update(_warm_pool_sharing(data, born.name, length, bounds, workers, context, sizes.repeat))
+        timings.update(
+            _warm_pool_sharing(
+                data, born.name, length, bounds, workers, context, sizes.repeat
+            )
+        )
     finally:
         born.close()
         born.unlink()
@@ -314,7 +377,10 @@ def bench_shared_memory(sizes: Sizes, workers: int, context: Any) -> tuple[list[
     pickled = timings["pickle"].median
     copied = pickled / timings["shared_memory, copied in"].median
     built = pickled / timings["shared_memory, built there"].median
-    warm = timings["warm pool, pickle"].median / timings["warm pool, shared_memory"].median
+    warm = (
+        timings["warm pool, pickle"].median
+        / timings["warm pool, shared_memory"].median
+    )
     megabytes = f"{sizes.array_bytes / 1e6:g} MB"
     claims = [
         Claim(
@@ -325,14 +391,26 @@ def bench_shared_memory(sizes: Sizes, workers: int, context: Any) -> tuple[list[
             copied >= 20,
             {name: t.median for name, t in timings.items()},
         ),
-        Claim(f"  the same, array built in shared memory", built, f"{built:.1f}x"),
-        Claim(f"  the same, both on a warm pool (no start-up, no copy)", warm, f"{warm:.1f}x"),
+        Claim(
+            f"  the same, array built in shared memory", built, f"{built:.1f}x"
+        ),
+        Claim(
+            f"  the same, both on a warm pool (no start-up, no copy)",
+            warm,
+            f"{warm:.1f}x",
+        ),
     ]
     return claims, timings
 
 
 def _warm_pool_sharing(
-    data: Any, name: str, length: int, bounds: list, workers: int, context: Any, repeat: int
+    data: Any,
+    name: str,
+    length: int,
+    bounds: list,
+    workers: int,
+    context: BaseContext,
+    repeat: int,
 ) -> dict[str, Timing]:
     """Time the same whole-array reads on one pool that was started before the clock ran.
 
@@ -342,18 +420,28 @@ def _warm_pool_sharing(
     """
     from concurrent.futures import ProcessPoolExecutor
 
-    from .shared import sum_in_shared_memory, sum_of_block
+    from .shared_memory import sum_in_shared_memory, sum_of_block
 
     def gather(futures: list) -> list[float]:
         return [future.result(timeout=600) for future in futures]
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         # one tiny task per worker first, so that every worker has started
-        gather([pool.submit(sum_in_shared_memory, name, length, (0, 1)) for _ in range(workers)])
+        gather(
+            [
+                pool.submit(sum_in_shared_memory, name, length, (0, 1))
+                for _ in range(workers)
+            ]
+        )
         jobs = {
-            "warm pool, pickle": lambda: gather([pool.submit(sum_of_block, data[a:b]) for a, b in bounds]),
+            "warm pool, pickle": lambda: gather(
+                [pool.submit(sum_of_block, data[a:b]) for a, b in bounds]
+            ),
             "warm pool, shared_memory": lambda: gather(
-                [pool.submit(sum_in_shared_memory, name, length, pair) for pair in bounds]
+                [
+                    pool.submit(sum_in_shared_memory, name, length, pair)
+                    for pair in bounds
+                ]
             ),
         }
         return measure_rounds(jobs, repeat=repeat)
@@ -370,34 +458,52 @@ def bench_start_cost(sizes: Sizes) -> tuple[Claim, list[Timing]]:
     # the parent's __main__, and this module's imports would be counted too
     code = (
         "import json, sys\n"
-        "from multicore_guide.contexts import available_methods, get_context\n"
-        "from multicore_guide.overhead import start_cost\n"
-        "runs = {m: start_cost(get_context(m), repeat=int(sys.argv[1])).seconds for m in available_methods()}\n"
+        "from multicore_guide.machine import available_methods, get_context\n"
+        "from multicore_guide.measuring import start_batch\n"
+        "runs = {m: start_batch(get_context(m), repeat=int(sys.argv[1])).seconds for m in available_methods()}\n"
         "print(json.dumps(runs))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(sizes.start_repeat)], capture_output=True, text=True, timeout=600, check=True
+        [sys.executable, "-c", code, str(sizes.start_repeat)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     )
-    timings = [Timing(method, seconds) for method, seconds in json.loads(done.stdout).items()]
+    timings = [
+        Timing(method, seconds)
+        for method, seconds in json.loads(done.stdout).items()
+    ]
     fastest = min(t.median for t in timings)
     shown = ", ".join(f"{t.label} {1000 * t.median:.1f} ms" for t in timings)
     claim = Claim(
         "process start + join, by start method",
         fastest,
         shown,
-        detail={t.label: t.median for t in timings} | {"ratio to fastest": {t.label: t.median / fastest for t in timings}},
+        detail={t.label: t.median for t in timings}
+        | {"ratio to fastest": {t.label: t.median / fastest for t in timings}},
     )
     return claim, timings
 
 
-def run(sizes: Sizes, out: Path, *, workers: int | None = None, method: str | None = None) -> dict[str, Any]:
+def run(
+    sizes: Sizes,
+    out: Path,
+    *,
+    workers: int | None = None,
+    method: str | None = None,
+) -> dict[str, Any]:
     """Measure every claim with ``sizes``, write ``bench.json`` and the PNGs to ``out``; return the report.
 
     Raises:
         TypeError, ValueError: ``workers`` is not a count or ``method`` is unknown.
         RuntimeError: a parallel run gave a wrong answer.
     """
-    workers = check_int("workers", workers if workers is not None else os.cpu_count() or 1, minimum=1)
+    workers = check_int(
+        "workers",
+        workers if workers is not None else os.cpu_count() or 1,
+        minimum=1,
+    )
     context = get_context(method)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -420,15 +526,26 @@ def run(sizes: Sizes, out: Path, *, workers: int | None = None, method: str | No
         "workers": workers,
         "sizes": asdict(sizes),
         "seconds": round(time.perf_counter() - started, 1),
-        "claims": [asdict(claim) | {"verdict": claim.verdict} for claim in claims],
+        "claims": [
+            asdict(claim) | {"verdict": claim.verdict} for claim in claims
+        ],
     }
-    (out / "bench.json").write_text(json.dumps(report, indent=2, default=float) + "\n", encoding="utf-8")
+    (out / "bench.json").write_text(
+        json.dumps(report, indent=2, default=float) + "\n", encoding="utf-8"
+    )
     _draw(out, workers, scaling, chunk_timings, share_timings, start_timings)
     report["table"] = format_table(claims)
     return report
 
 
-def _draw(out: Path, workers: int, scaling: Any, chunks: dict, shares: dict, starts: list) -> None:
+def _draw(
+    out: Path,
+    workers: int,
+    scaling: Any,
+    chunks: dict,
+    shares: dict,
+    starts: list,
+) -> None:
     """Write one PNG per claim into ``out``."""
     import matplotlib
 
@@ -440,21 +557,30 @@ def _draw(out: Path, workers: int, scaling: Any, chunks: dict, shares: dict, sta
 
     figures = {
         "efficiency.png": lambda: plot_timing_bars(
-            {"serial loop": scaling.serial.median, f"{workers} workers": scaling.parallel[0].median},
+            {
+                "serial loop": scaling.serial.median,
+                f"{workers} workers": scaling.parallel[0].median,
+            },
             title=f"Counting primes on {workers} workers",
             ideal=scaling.serial.median / workers,
             ideal_label=f"ideal: serial / {workers}",
         ),
         "chunksize.png": lambda: plot_timing_bars(
-            {label: t.median for label, t in chunks.items()}, title="executor.map over tiny tasks"
+            {label: t.median for label, t in chunks.items()},
+            title="executor.map over tiny tasks",
         ),
         "shared_memory.png": lambda: plot_timing_bars(
-            {label.replace(", ", ",\n"): t.median for label, t in shares.items()},
+            {
+                label.replace(", ", ",\n"): t.median
+                for label, t in shares.items()
+            },
             title="One array, read whole by every task (pickled vs shared)",
             # five bars with two-line labels need more width than the default
             ax=plt.subplots(figsize=(8.5, 4), layout="constrained")[1],
         ),
-        "start_cost.png": lambda: plotting.plot_start_costs(starts, title="Starting one process, by start method"),
+        "start_batch.png": lambda: plotting.plot_start_costs(
+            starts, title="Starting one process, by start method"
+        ),
     }
     for name, draw in figures.items():
         ax = draw()
@@ -464,25 +590,56 @@ def _draw(out: Path, workers: int, scaling: Any, chunks: dict, shares: dict, sta
 
 def format_table(claims: Sequence[Claim]) -> str:
     """Return the claims as a Markdown table: claim, measured, goal, verdict."""
-    lines = ["| claim | measured | goal | verdict |", "| --- | --- | --- | --- |"]
-    lines += [f"| {c.name} | {c.shown} | {c.goal or '-'} | {c.verdict} |" for c in claims]
+    lines = [
+        "| claim | measured | goal | verdict |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {c.name} | {c.shown} | {c.goal or '-'} | {c.verdict} |"
+        for c in claims
+    ]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run the benchmark, print the table; return 0."""
-    parser = argparse.ArgumentParser(prog="python -m multicore_guide.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the machinery (figures mean nothing)")
-    parser.add_argument("--out", type=Path, default=Path("_build/bench"), help="where bench.json and the PNGs go")
-    parser.add_argument("--workers", type=int, default=None, help="pool size (default: os.cpu_count())")
-    parser.add_argument("--method", default=None, help="start method for the pools (default: forkserver, else spawn)")
+    parser = argparse.ArgumentParser(
+        prog="python -m multicore_guide.bench",
+        description=__doc__.split("\n")[0],
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, to check the machinery (figures mean nothing)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("_build/bench"),
+        help="where bench.json and the PNGs go",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="pool size (default: os.cpu_count())",
+    )
+    parser.add_argument(
+        "--method",
+        default=None,
+        help="start method for the pools (default: forkserver, else spawn)",
+    )
     args = parser.parse_args(argv)
     sizes = Sizes.quick() if args.quick else Sizes.full()
     report = run(sizes, args.out, workers=args.workers, method=args.method)
-    print(f"{report['machine']}\nstart method {report['start method']}, {report['workers']} workers, "
-          f"{report['seconds']} s in all{' (--quick: the figures mean nothing)' if args.quick else ''}\n")
+    print(
+        f"{report['machine']}\nstart method {report['start method']}, {report['workers']} workers, "
+        f"{report['seconds']} s in all{' (--quick: the figures mean nothing)' if args.quick else ''}\n"
+    )
     print(report["table"])
-    print(f"\nwrote {args.out / 'bench.json'} and {len(list(args.out.glob('*.png')))} PNG files")
+    print(
+        f"\nwrote {args.out / 'bench.json'} and {len(list(args.out.glob('*.png')))} PNG files"
+    )
     return 0
 
 

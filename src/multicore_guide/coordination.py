@@ -18,58 +18,38 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from .workers import count_primes
+
 __all__ = [
     "add_to_counter",
     "consume_items",
     "hold_lock",
     "init_resource",
-    "join_all",
     "max_inside",
     "phases_in_order",
     "produce_items",
     "run_phases",
-    "start_all",
     "take_two_locks",
     "use_resource",
     "work_until_stopped",
 ]
 
+
 # the longest any primitive waits in these jobs, in seconds
 WAIT = 10.0
+
 
 # the Semaphore a pool worker got from its initializer (init_resource)
 _resource: Any = None
 
 
-def start_all(procs: Iterable[Any]) -> None:
-    """Start every process in ``procs``."""
-    for proc in procs:
-        proc.start()
-
-
-def join_all(procs: Iterable[Any], timeout: float = WAIT) -> None:
-    """Join every process within ``timeout`` seconds each; kill any left.
-
-    Raises:
-        RuntimeError: a process was still alive after ``timeout`` (it has
-            been killed), or one exited with a non-zero code.
-    """
-    procs = list(procs)
-    for proc in procs:
-        proc.join(timeout=timeout)
-    stuck = [proc for proc in procs if proc.is_alive()]
-    for proc in stuck:
-        proc.kill()
-        proc.join(timeout=timeout)
-    if stuck:
-        raise RuntimeError(f"{len(stuck)} process(es) did not finish")
-    codes = [proc.exitcode for proc in procs]
-    if any(codes):
-        raise RuntimeError(f"exit codes {codes}")
-
-
-def add_to_counter(counter: Any, n: int, lock: Any = None,
-                   start: Any = None, timeout: float = WAIT) -> None:
+def add_to_counter(
+    counter: Any,
+    n: int,
+    lock: Any = None,
+    start: Any = None,
+    timeout: float = WAIT,
+) -> None:
     """Add 1 to ``counter.value`` ``n`` times, under ``lock`` if given.
 
     ``counter.value += 1`` reads the value, adds one and writes it back;
@@ -103,17 +83,9 @@ def add_to_counter(counter: Any, n: int, lock: Any = None,
             lock.release()
 
 
-def _count_primes(start: int, stop: int) -> int:
-    """Count the primes in [start, stop) by trial division (a CPU task)."""
-    count = 0
-    for n in range(max(start, 2), stop):
-        if all(n % d for d in range(2, int(n ** 0.5) + 1)):
-            count += 1
-    return count
-
-
-def work_until_stopped(stop: Any, results: Any, name: int,
-                       block: int = 2_000, limit: float = WAIT) -> None:
+def work_until_stopped(
+    stop: Any, results: Any, name: int, block: int = 2_000, limit: float = WAIT
+) -> None:
     """Count primes block by block until ``stop`` is set; report them.
 
     Between two blocks the worker looks at the event; a block takes a few
@@ -130,13 +102,18 @@ def work_until_stopped(stop: Any, results: Any, name: int,
     deadline = time.monotonic() + limit
     blocks = primes = 0
     while not stop.is_set() and time.monotonic() < deadline:
-        primes += _count_primes(blocks * block, (blocks + 1) * block)
+        primes += count_primes(blocks * block, (blocks + 1) * block)
         blocks += 1
     results.put((name, blocks, primes, time.monotonic()))
 
 
-def run_phases(barrier: Any, results: Any, name: int, phases: int = 3,
-               seconds: float = 0.05) -> None:
+def run_phases(
+    barrier: Any,
+    results: Any,
+    name: int,
+    phases: int = 3,
+    seconds: float = 0.05,
+) -> None:
     """Work through ``phases`` phases, waiting at ``barrier`` after each.
 
     Worker ``name`` spends ``seconds * (name + 1)`` in each phase, so the
@@ -235,8 +212,13 @@ def max_inside(intervals: Iterable[tuple[Any, float, float]]) -> int:
     return peak
 
 
-def produce_items(condition: Any, slot: Any, items: int, consumers: int,
-                  timeout: float = WAIT) -> None:
+def produce_items(
+    condition: Any,
+    slot: Any,
+    items: int,
+    consumers: int,
+    timeout: float = WAIT,
+) -> None:
     """Hand ``0 .. items - 1``, then one ``-1`` per consumer, through ``slot``.
 
     ``slot`` holds one item: ``slot[0]`` is the item, ``slot[1]`` is 1 while
@@ -261,8 +243,9 @@ def produce_items(condition: Any, slot: Any, items: int, consumers: int,
             condition.notify_all()
 
 
-def consume_items(condition: Any, slot: Any, results: Any, name: int,
-                  timeout: float = WAIT) -> None:
+def consume_items(
+    condition: Any, slot: Any, results: Any, name: int, timeout: float = WAIT
+) -> None:
     """Take items from ``slot`` until the stop item ``-1``; report them.
 
     Args:
@@ -304,9 +287,15 @@ def hold_lock(lock: Any, holding: Any, seconds: float) -> None:
         lock.release()
 
 
-def take_two_locks(first: Any, second: Any, start: Any, results: Any,
-                   name: str, hold: float = 0.2,
-                   timeout: float = 1.0) -> None:
+def take_two_locks(
+    first: Any,
+    second: Any,
+    start: Any,
+    results: Any,
+    name: str,
+    hold: float = 0.2,
+    timeout: float = 1.0,
+) -> None:
     """Take ``first``, then ``second``, each with a bounded wait.
 
     The workers meet at ``start`` (a ``ctx.Barrier``), so they begin

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from multiprocessing import shared_memory
 from pathlib import Path
 
-from ._checks import check_int
+from .checks import check_int
 
 __all__ = [
     "CpuQuota",
@@ -42,18 +42,32 @@ __all__ = [
     "workers_here",
 ]
 
+
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
 PROC_CGROUP = Path("/proc/self/cgroup")
+
+
 # where a cgroup v1 hierarchy with the cpu controller is usually mounted
 _V1_CPU_DIRS = ("cpu", "cpu,cpuacct", "cpuacct,cpu")
+
+
 PAGE = 4096
+
+
 # `unshare -m` gives the command its own mount namespace. /dev/shm is made
 # private there first, so that the tmpfs mounted on it cannot propagate to
 # the machine's namespace; `unshare`'s default, making / private, fails in a
 # chroot. Then: sh -c SCRIPT SIZE COMMAND ARGS...
 _PRIVATE_SHM = [
-    "unshare", "-m", "--propagation", "unchanged", "sh", "-c",
-    'mount --make-private /dev/shm '
+    "unshare",
+    "-m",
+    "--propagation",
+    "unchanged",
+    "sh",
+    "-c",
+    "mount --make-private /dev/shm "
     '&& mount -t tmpfs -o size="$0" private-shm /dev/shm && exec "$@"',
 ]
 
@@ -108,7 +122,9 @@ def _this_and_parents(top: Path, path: str | None) -> list[Path]:
     """
     here = top / (path or "/").lstrip("/")
     folders = [here, *here.parents] if here != top else [top]
-    return [folder for folder in folders if folder == top or top in folder.parents]
+    return [
+        folder for folder in folders if folder == top or top in folder.parents
+    ]
 
 
 def _v2_quota(folder: Path) -> float | None | str:
@@ -126,7 +142,9 @@ def _v1_quota(folder: Path) -> float | None | str:
     """The quota in ``folder/cpu.cfs_quota_us`` in CPUs, None for -1, ``"absent"``."""
     try:
         quota = int((folder / "cpu.cfs_quota_us").read_text(encoding="ascii"))
-        period = int((folder / "cpu.cfs_period_us").read_text(encoding="ascii"))
+        period = int(
+            (folder / "cpu.cfs_period_us").read_text(encoding="ascii")
+        )
     except (OSError, ValueError):
         return "absent"
     if quota <= 0 or period <= 0:
@@ -148,8 +166,10 @@ def _tightest(folders: Iterable[Path], read, name: str) -> CpuQuota | None:
     return found
 
 
-def read_cpu_quota(root: str | os.PathLike = CGROUP_ROOT,
-                   proc_cgroup: str | os.PathLike = PROC_CGROUP) -> CpuQuota:
+def read_cpu_quota(
+    root: str | os.PathLike = CGROUP_ROOT,
+    proc_cgroup: str | os.PathLike = PROC_CGROUP,
+) -> CpuQuota:
     """Return this process's cgroup CPU quota, from cgroup v2 or else v1.
 
     cgroup v2 keeps the quota in ``cpu.max`` as ``"$MAX $PERIOD"``
@@ -173,8 +193,11 @@ def read_cpu_quota(root: str | os.PathLike = CGROUP_ROOT,
     for name in _V1_CPU_DIRS:
         mount = root / name
         if mount.is_dir():
-            found = _tightest(_this_and_parents(mount, v1_path), _v1_quota,
-                              "cpu.cfs_quota_us")
+            found = _tightest(
+                _this_and_parents(mount, v1_path),
+                _v1_quota,
+                "cpu.cfs_quota_us",
+            )
             if found is not None:
                 return found
     return CpuQuota(None, None)
@@ -206,14 +229,17 @@ def _check_limits(quota: object, affinity: object) -> int:
     affinity = check_int("affinity", affinity, minimum=1)
     if quota is not None:
         if isinstance(quota, bool) or not isinstance(quota, int | float):
-            raise TypeError(f"quota must be a number or None, got {type(quota).__name__}")
+            raise TypeError(
+                f"quota must be a number or None, got {type(quota).__name__}"
+            )
         if not quota > 0:
             raise ValueError(f"quota must be > 0, got {quota}")
     return affinity
 
 
-def choose_workers(quota: float | None, affinity: int,
-                   environ: Mapping[str, str]) -> WorkerCount:
+def choose_workers(
+    quota: float | None, affinity: int, environ: Mapping[str, str]
+) -> WorkerCount:
     """Return how many CPU-bound workers to start, and what decided it.
 
     The precedence:
@@ -239,15 +265,17 @@ def choose_workers(quota: float | None, affinity: int,
     affinity = _check_limits(quota, affinity)
     override = environ.get("PYTHON_CPU_COUNT", "").strip()
     if override and override not in ("default", "process"):
-        return WorkerCount(_positive("PYTHON_CPU_COUNT", override),
-                           "PYTHON_CPU_COUNT")
+        return WorkerCount(
+            _positive("PYTHON_CPU_COUNT", override), "PYTHON_CPU_COUNT"
+        )
     limits = [("affinity", affinity)]
     if quota is not None:
         limits.append(("cgroup quota", max(1, math.ceil(quota))))
     slurm = environ.get("SLURM_CPUS_PER_TASK", "").strip()
     if slurm:
-        limits.append(("SLURM_CPUS_PER_TASK",
-                       _positive("SLURM_CPUS_PER_TASK", slurm)))
+        limits.append(
+            ("SLURM_CPUS_PER_TASK", _positive("SLURM_CPUS_PER_TASK", slurm))
+        )
     name, workers = min(limits, key=lambda limit: limit[1])
     return WorkerCount(workers, name)
 
@@ -278,23 +306,23 @@ def worker_cpus(_item: object = None) -> list[int]:
     return sorted(os.sched_getaffinity(0))
 
 
-def touch_shared_block(size: int) -> None:
-    """Create a shared-memory block of ``size`` bytes and write to every page.
+def touch_shared_block(nbytes: int) -> None:
+    """Create a shared-memory block of ``nbytes`` bytes; write to every page.
 
     The block is unlinked at once, so that nothing is left in /dev/shm even
-    if the process dies; the mapping stays usable. On a /dev/shm smaller than
-    ``size``, creating the block succeeds, and the write past the free space
-    kills the process with SIGBUS.
+    if the process dies; the mapping stays usable. On a /dev/shm smaller
+    than ``nbytes``, creating the block succeeds, and the write past the
+    free space kills the process with SIGBUS.
 
     Raises:
-        TypeError: ``size`` is not an int.
-        ValueError: ``size < 1``.
+        TypeError: ``nbytes`` is not an int.
+        ValueError: ``nbytes < 1``.
     """
-    size = check_int("size", size, minimum=1)
-    block = shared_memory.SharedMemory(create=True, size=size)
+    nbytes = check_int("nbytes", nbytes, minimum=1)
+    block = shared_memory.SharedMemory(create=True, size=nbytes)
     try:
         block.unlink()
-        for offset in range(0, size, PAGE):
+        for offset in range(0, nbytes, PAGE):
             block.buf[offset] = 1
     finally:
         block.close()
@@ -308,11 +336,19 @@ def unshare_works(timeout: float = 10) -> bool:
     small tmpfs in a throwaway mount namespace, as :func:`small_shm_command`
     does.
     """
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("unshare"):
+    if (
+        not hasattr(os, "geteuid")
+        or os.geteuid() != 0
+        or not shutil.which("unshare")
+    ):
         return False
     try:
-        done = subprocess.run([*_PRIVATE_SHM, "64k", "true"], capture_output=True,
-                              timeout=timeout, check=False)
+        done = subprocess.run(
+            [*_PRIVATE_SHM, "64k", "true"],
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
@@ -332,6 +368,8 @@ def small_shm_command(shm_bytes: int, block_bytes: int) -> list[str]:
     """
     shm_bytes = check_int("shm_bytes", shm_bytes, minimum=1)
     block_bytes = check_int("block_bytes", block_bytes, minimum=1)
-    code = ("from multicore_guide.cpus import touch_shared_block; "
-            f"touch_shared_block({block_bytes})")
+    code = (
+        "from multicore_guide.cpus import touch_shared_block; "
+        f"touch_shared_block({block_bytes})"
+    )
     return [*_PRIVATE_SHM, str(shm_bytes), sys.executable, "-c", code]

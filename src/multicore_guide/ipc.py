@@ -21,13 +21,8 @@ from multiprocessing.connection import Client, Connection, Listener
 from multiprocessing.context import AuthenticationError, BaseContext
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # not on Windows
-    fcntl = None  # type: ignore[assignment]
-
-from ._checks import check_int, check_real
-from .contexts import get_context
+from .checks import check_bounds, check_int, check_real
+from .machine import get_context
 from .timing import timer
 from .workers import count_primes_block, is_prime
 
@@ -39,7 +34,6 @@ __all__ = [
     "count_primes_reporting",
     "count_primes_to_worker_queue",
     "get_within",
-    "join_all",
     "join_queue",
     "measure_throughput",
     "produce",
@@ -53,12 +47,25 @@ __all__ = [
     "square_server",
 ]
 
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None  # type: ignore[assignment]
+
+
 # the value that tells a consumer to stop; None survives pickling as itself
 SENTINEL = None
+
+
 # the kinds of channel that measure_throughput compares
 CHANNELS = ("Queue", "SimpleQueue", "Pipe")
+
+
 # how long a child waits for its next message before it gives up
 CHILD_TIMEOUT = 30.0
+
+
 # the queue that set_worker_queue stores in each pool worker; None elsewhere
 _worker_queue: Any = None
 
@@ -169,12 +176,7 @@ def send_primes(conn: Connection, start: int, stop: int) -> None:
             :func:`multicore_guide.workers.count_primes`.
     """
     try:
-        start = check_int("start", start, minimum=0)
-        stop = check_int("stop", stop, minimum=0)
-        if stop < start:
-            raise ValueError(
-                f"stop must be >= start, got start={start}, stop={stop}"
-            )
+        start, stop = check_bounds("(start, stop)", (start, stop))
         for n in range(start, stop):
             if is_prime(n):
                 conn.send(n)
@@ -233,23 +235,23 @@ def count_primes_to_worker_queue(block: tuple[int, int]) -> int:
     return count
 
 
-def put_payload(queue: Any, n_bytes: int) -> None:
-    """Put one ``bytes`` object of ``n_bytes`` bytes on ``queue``.
+def put_payload(queue: Any, nbytes: int) -> None:
+    """Put one ``bytes`` object of ``nbytes`` bytes on ``queue``.
 
     A child that has put a large object on a ``multiprocessing.Queue``
     cannot exit until someone has read it (see the programming guidelines
     on joining processes that use queues).
 
     Raises:
-        TypeError: ``n_bytes`` is not an int.
-        ValueError: ``n_bytes < 0``.
+        TypeError: ``nbytes`` is not an int.
+        ValueError: ``nbytes < 0``.
     """
-    n_bytes = check_int("n_bytes", n_bytes, minimum=0)
-    queue.put(b"x" * n_bytes)
+    nbytes = check_int("nbytes", nbytes, minimum=0)
+    queue.put(b"x" * nbytes)
 
 
-def send_messages(channel: Any, n_messages: int, size: int) -> None:
-    """Send ``"ready"``, then ``n_messages`` ``bytes`` objects of ``size``
+def send_messages(channel: Any, n_messages: int, nbytes: int) -> None:
+    """Send ``"ready"``, then ``n_messages`` ``bytes`` objects of ``nbytes``
     bytes,
     on ``channel``.
 
@@ -260,16 +262,16 @@ def send_messages(channel: Any, n_messages: int, size: int) -> None:
     Raises:
         TypeError: ``channel`` has neither ``put`` nor ``send``, or a count is
             not an int.
-        ValueError: ``n_messages < 1`` or ``size < 0``.
+        ValueError: ``n_messages < 1`` or ``nbytes < 0``.
     """
     n_messages = check_int("n_messages", n_messages, minimum=1)
-    size = check_int("size", size, minimum=0)
+    nbytes = check_int("nbytes", nbytes, minimum=0)
     send = getattr(channel, "put", None) or getattr(channel, "send", None)
     if send is None:
         raise TypeError(
             f"channel must have put() or send(), got {type(channel).__name__}"
         )
-    message = b"x" * size
+    message = b"x" * nbytes
     send("ready")
     for _ in range(n_messages):
         send(message)
@@ -364,32 +366,6 @@ def ask_squares(
     return answers
 
 
-def join_all(processes: list, timeout: float) -> list[int]:
-    """Join every process, waiting at most ``timeout`` seconds in all; return
-    their exit codes.
-
-    A process still running after the deadline is terminated, and then the
-    function raises, so no child outlives the call.
-
-    Raises:
-        TimeoutError: some process had not finished by the deadline.
-        ValueError: ``timeout`` is negative.
-    """
-    timeout = check_real("timeout", timeout, minimum=0.0)
-    deadline = time.monotonic() + timeout
-    for process in processes:
-        process.join(max(0.0, deadline - time.monotonic()))
-    late = [p for p in processes if p.is_alive()]
-    for process in late:
-        process.terminate()
-        process.join(timeout)
-    if late:
-        raise TimeoutError(
-            f"{len(late)} process(es) still ran after {timeout} s and were terminated"
-        )
-    return [p.exitcode for p in processes]
-
-
 def get_within(queue: Any, timeout: float) -> Any:
     """Return the next item of ``queue``, waiting at most ``timeout`` seconds.
 
@@ -446,53 +422,53 @@ def join_queue(queue: Any, timeout: float) -> None:
         )
 
 
-def set_pipe_capacity(conn: Connection, n_bytes: int) -> int:
+def set_pipe_capacity(conn: Connection, nbytes: int) -> int:
     """Set the capacity of the OS pipe under ``conn``; return the capacity it got.
 
     ``conn`` is one end of ``Pipe(duplex=False)``, which is an OS pipe on
-    Linux; both ends share the capacity. Linux rounds ``n_bytes`` up to a
+    Linux; both ends share the capacity. Linux rounds ``nbytes`` up to a
     power-of-two number of pages and refuses an unprivileged process more
     than ``/proc/sys/fs/pipe-max-size`` (1 MiB by default).
 
     Raises:
         NotImplementedError: ``fcntl`` cannot set a pipe's capacity here
             (outside Linux).
-        ValueError: ``n_bytes < 1``.
-        PermissionError: ``n_bytes`` exceeds what this process may set.
+        ValueError: ``nbytes < 1``.
+        PermissionError: ``nbytes`` exceeds what this process may set.
         OSError: ``conn`` is not a pipe.
     """
     if fcntl is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
         raise NotImplementedError("setting a pipe's capacity needs Linux")
-    n_bytes = check_int("n_bytes", n_bytes, minimum=1)
-    fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, n_bytes)
+    nbytes = check_int("nbytes", nbytes, minimum=1)
+    fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, nbytes)
     return fcntl.fcntl(conn.fileno(), fcntl.F_GETPIPE_SZ)
 
 
 def measure_throughput(
-    kind: str,
-    size: int,
+    channel: str,
+    nbytes: int,
     n_messages: int,
     *,
     context: BaseContext | None = None,
     timeout: float = 30.0,
     pipe_bytes: int | None = None,
 ) -> float:
-    """Return how many messages of ``size`` bytes per second a child sends to this
+    """Return how many messages of ``nbytes`` bytes per second a child sends to this
     process.
 
-    ``kind`` is one of :data:`CHANNELS`. A child runs :func:`send_messages`;
+    ``channel`` is one of :data:`CHANNELS`. A child runs :func:`send_messages`;
     the clock starts when its ready message arrives, so the child's start-up
     is not counted, and stops when the last of ``n_messages`` messages has
     been received and unpickled here. If the transfer takes longer than
     ``timeout`` seconds, a watchdog thread terminates the child and wakes
     the receiving loop, which then raises.
 
-    ``pipe_bytes`` (Linux only, ``kind="Pipe"`` only) first sets the
+    ``pipe_bytes`` (Linux only, ``channel="Pipe"`` only) first sets the
     capacity of the pipe, instead of the default 64 KiB, with
     :func:`set_pipe_capacity`.
 
     Raises:
-        ValueError: ``kind`` is unknown, ``size < 0`` or ``n_messages < 1``,
+        ValueError: ``channel`` is unknown, ``nbytes < 0`` or ``n_messages < 1``,
             or ``pipe_bytes`` is given for a queue or is below 1.
         TypeError: a count is not an int.
         NotImplementedError: ``pipe_bytes`` is given where ``fcntl`` cannot
@@ -500,21 +476,21 @@ def measure_throughput(
         PermissionError: ``pipe_bytes`` exceeds what this process may set.
         TimeoutError: the transfer did not finish within ``timeout`` seconds.
     """
-    if kind not in CHANNELS:
-        raise ValueError(f"kind must be one of {CHANNELS}, got {kind!r}")
-    size = check_int("size", size, minimum=0)
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {CHANNELS}, got {channel!r}")
+    nbytes = check_int("nbytes", nbytes, minimum=0)
     n_messages = check_int("n_messages", n_messages, minimum=1)
     timeout = check_real(
         "timeout", timeout, minimum=0.0, inclusive_minimum=False
     )
     if pipe_bytes is not None:
         pipe_bytes = check_int("pipe_bytes", pipe_bytes, minimum=1)
-        if kind != "Pipe":
+        if channel != "Pipe":
             raise ValueError(
-                f"pipe_bytes applies to a Pipe only, not to a {kind}"
+                f"pipe_bytes applies to a Pipe only, not to a {channel}"
             )
     ctx = context or get_context()
-    if kind == "Pipe":
+    if channel == "Pipe":
         receiver, sender = ctx.Pipe(duplex=False)
         receive, wake = receiver.recv, None
         if pipe_bytes is not None:
@@ -525,11 +501,13 @@ def measure_throughput(
                 sender.close()
                 raise
     else:
-        sender = ctx.Queue() if kind == "Queue" else ctx.SimpleQueue()
+        sender = ctx.Queue() if channel == "Queue" else ctx.SimpleQueue()
         receive, wake = sender.get, sender.put
-    child = ctx.Process(target=send_messages, args=(sender, n_messages, size))
+    child = ctx.Process(
+        target=send_messages, args=(sender, n_messages, nbytes)
+    )
     child.start()
-    if kind == "Pipe":
+    if channel == "Pipe":
         # the child holds the sending end now; with ours closed, a dead child
         # means EOFError
         sender.close()
@@ -544,7 +522,7 @@ def measure_throughput(
     try:
         if receive() != "ready":
             raise TimeoutError(f"no ready message within {timeout} s")
-        with timer(kind) as clock:
+        with timer(channel) as clock:
             for _ in range(n_messages):
                 if type(receive()) is not bytes:
                     raise TimeoutError(
@@ -560,7 +538,7 @@ def measure_throughput(
         if child.is_alive():
             child.terminate()
             child.join(timeout)
-        if kind == "Pipe":
+        if channel == "Pipe":
             receiver.close()
         else:
             sender.close()

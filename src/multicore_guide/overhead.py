@@ -1,115 +1,430 @@
-"""The fixed costs of going parallel: starting processes and sending tasks.
+"""Chapter 10, Overhead: what each piece of going parallel costs.
 
-Chapters on start methods, pools, executors and performance all measure
-these with the same two functions, so that their figures agree.
+The functions here sweep a size (how many processes, how many bytes, how
+long a task) so that the chapter can plot a cost against it and find where
+going parallel stops paying: :func:`start_batch`,
+:func:`measure_transfer`, :func:`measure_granularity`.
+
+They also show NumPy's BLAS threads inside worker processes, and how to
+limit them: a pool of one process per core, each running a BLAS with one
+thread per core, asks for cores x cores threads. ``threadpoolctl`` reads
+and sets those counts at run time; :func:`limit_blas_threads` is the pool
+initializer that applies a limit in each worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import pickle
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from ._checks import check_int
-from .contexts import get_context
-from .timing import Timing, measure, timer
-from .workers import noop
+import numpy as np
 
-__all__ = ["MAP_APIS", "pool_default_chunksize", "start_cost", "time_map"]
+from .checks import check_int, check_real
+from .machine import get_context
+from .measuring import speedup
+from .timing import Timing, measure, measure_rounds
+from .workers import burn_cpu
 
-MAP_APIS = ("Pool.map", "executor.map")
+__all__ = [
+    "Granularity",
+    "Transfer",
+    "blas_threads",
+    "calibrate_burn",
+    "echo",
+    "limit_blas_threads",
+    "matmul_checksum",
+    "measure_blas_split",
+    "measure_granularity",
+    "measure_transfer",
+    "pickle_round_trip",
+]
 
 
-def start_cost(context: BaseContext | None = None, *, repeat: int = 5, warmup: int = 1) -> Timing:
-    """Time starting one process that does nothing, and joining it, ``repeat`` times.
+def echo(value: Any) -> Any:
+    """Return ``value`` unchanged: a task that costs nothing but its round
+    trip."""
+    return value
 
-    ``warmup`` untimed starts come first: with forkserver, the very first
-    start also launches the server, a one-off cost that would skew the median.
 
-    Returns:
-        A :class:`~multicore_guide.timing.Timing` labelled with the start method.
+def pickle_round_trip(value: Any) -> Any:
+    """Return ``pickle.loads(pickle.dumps(value))`` with the highest protocol:
+    what a task's argument goes through."""
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@dataclass
+class Transfer:
+    """Times to move a float64 array of each size, pickled in-process and through
+    a pool.
+
+    Attributes:
+        nbytes: the sizes of the arrays, in bytes.
+        pickled: one :class:`~multicore_guide.timing.Timing` per size for
+            ``pickle.loads(pickle.dumps(array))`` in this process.
+        pool: one ``Timing`` per size for ``pool.submit(echo, array).result()``
+            on a warm one-worker pool: there and back.
+    """
+
+    nbytes: list[int]
+    pickled: list[Timing] = field(default_factory=list)
+    pool: list[Timing] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, float]]:
+        """One dict per size: bytes, and the median times in milliseconds, rounded
+        for display."""
+        return [
+            {
+                "bytes": n,
+                "pickle ms": round(1000 * p.median, 3),
+                "pool ms": round(1000 * q.median, 3),
+            }
+            for n, p, q in zip(self.nbytes, self.pickled, self.pool)
+        ]
+
+
+def measure_transfer(
+    nbytes: Sequence[int],
+    *,
+    context: BaseContext | None = None,
+    repeat: int = 5,
+    timeout: float = 60.0,
+) -> Transfer:
+    """Time the round trip of a float64 array of each size in ``nbytes``: pickled
+    here, and through a pool.
+
+    For each size, the two jobs run in interleaved rounds (see
+    :func:`multicore_guide.timing.measure_rounds`). The pool has one worker
+    and is started and warmed once, before any clock runs. Every echoed
+    array is checked against the one sent.
 
     Raises:
-        TypeError, ValueError: ``repeat`` or ``warmup`` is not a count.
-        RuntimeError: a child did not exit cleanly within 60 s.
+        TypeError, ValueError: a size is not a count of at least 8 bytes,
+            ``nbytes`` is empty, or ``repeat < 1``.
+        RuntimeError: an array came back changed.
     """
+    sizes = [check_int("nbytes", n, minimum=8) for n in nbytes]
+    if not sizes:
+        raise ValueError("nbytes must hold at least one size")
     repeat = check_int("repeat", repeat, minimum=1)
-    warmup = check_int("warmup", warmup, minimum=0)
-    ctx = context or get_context()
-    timing = Timing(ctx.get_start_method())
-    for run in range(warmup + repeat):
-        with timer() as elapsed:
-            child = ctx.Process(target=noop)
-            child.start()
-            child.join(timeout=60)
-        if child.exitcode != 0:
-            if child.is_alive():
-                child.kill()
-                child.join(timeout=10)
-            raise RuntimeError(f"a {timing.label} child did not exit cleanly (exit code {child.exitcode})")
-        if run >= warmup:
-            timing.seconds.extend(elapsed.seconds)
-    return timing
+    transfer = Transfer(nbytes=sizes)
+    rng = np.random.default_rng(0)
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context or get_context()
+    ) as pool:
+        pool.submit(echo, None).result(timeout=timeout)
+        for size in sizes:
+            array = rng.random(size // 8)
+            jobs = {
+                "pickle": partial(pickle_round_trip, array),
+                "pool": lambda array=array: pool.submit(echo, array).result(
+                    timeout=timeout
+                ),
+            }
+            timings = measure_rounds(jobs, repeat=repeat)
+            if not all(
+                np.array_equal(t.result, array) for t in timings.values()
+            ):
+                raise RuntimeError(
+                    f"an array of {size} bytes came back changed"
+                )
+            transfer.pickled.append(timings["pickle"])
+            transfer.pool.append(timings["pool"])
+    return transfer
 
 
-def pool_default_chunksize(n_tasks: int, workers: int) -> int:
-    """Return the chunksize ``multiprocessing.Pool.map`` picks when given none.
+def calibrate_burn(
+    seconds: float, *, probe: int = 200_000, repeat: int = 3
+) -> int:
+    """Return how many :func:`~multicore_guide.workers.burn_cpu` iterations take
+    about ``seconds`` here.
 
-    CPython splits the tasks into about four chunks per worker:
-    ``ceil(n_tasks / (4 * workers))`` (``Pool._map_async`` in
-    ``Lib/multiprocessing/pool.py``). ``ProcessPoolExecutor.map`` has no such
-    rule: its default chunksize is 1.
+    Times ``burn_cpu(probe)`` (median of ``repeat`` runs) and scales. The
+    answer is at least 1.
 
     Raises:
-        TypeError, ValueError: ``n_tasks < 0`` or ``workers < 1``.
+        TypeError, ValueError: ``seconds`` is not positive, or a count is out
+            of range.
     """
-    n_tasks = check_int("n_tasks", n_tasks, minimum=0)
-    workers = check_int("workers", workers, minimum=1)
-    chunksize, extra = divmod(n_tasks, workers * 4)
-    return chunksize + 1 if extra else chunksize
+    seconds = check_real(
+        "seconds", seconds, minimum=0.0, inclusive_minimum=False
+    )
+    probe = check_int("probe", probe, minimum=1)
+    timing = measure(burn_cpu, probe, repeat=repeat, warmup=1)
+    return max(1, round(seconds * probe / timing.median))
 
 
-def time_map(
-    api: str,
-    fn: Callable[[Any], Any],
-    items: Sequence[Any],
+@dataclass
+class Granularity:
+    """A task-size sweep: the same total work, cut into tasks of several lengths.
+
+    Attributes:
+        task_seconds: the length of one task as measured serially, per size.
+        tasks: how many tasks each size was cut into.
+        timings: for each API name (``"serial"``, ``"executor.map"``,
+            ``"Pool.map"``), one :class:`~multicore_guide.timing.Timing` per
+            size.
+        workers: the pool size.
+    """
+
+    task_seconds: list[float]
+    tasks: list[int]
+    timings: dict[str, list[Timing]]
+    workers: int
+
+    def speedups(self, way: str) -> list[float]:
+        """The median serial time over the median time of ``way``, per task size.
+
+        Raises:
+            KeyError: ``way`` was not measured.
+        """
+        return [
+            speedup(s.median, t.median)
+            for s, t in zip(self.timings["serial"], self.timings[way])
+        ]
+
+    def crossover(self, way: str) -> float | None:
+        """Return the shortest task length from which ``way`` beats the serial
+        loop at every longer length.
+
+        ``None`` when even the longest task is slower in parallel.
+
+        Raises:
+            KeyError: ``way`` was not measured.
+        """
+        answer = None
+        for seconds, gain in sorted(
+            zip(self.task_seconds, self.speedups(way)), reverse=True
+        ):
+            if gain < 1.0:
+                break
+            answer = seconds
+        return answer
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per task size: task length in µs, tasks, and each API's
+        speedup, rounded."""
+        apis = [name for name in self.timings if name != "serial"]
+        return [
+            {
+                "task µs": round(1e6 * s, 1),
+                "tasks": n,
+                **{api: round(self.speedups(api)[i], 2) for api in apis},
+            }
+            for i, (s, n) in enumerate(zip(self.task_seconds, self.tasks))
+        ]
+
+
+def measure_granularity(
+    task_seconds: Sequence[float],
     *,
     workers: int,
-    chunksize: int | None = None,
+    total_seconds: float = 0.05,
     context: BaseContext | None = None,
     repeat: int = 3,
-) -> Timing:
-    """Time ``map(fn, items)`` on a warm pool, without the pool's start-up cost.
+    timeout: float = 600.0,
+) -> Granularity:
+    """Cut about ``total_seconds`` of :func:`~multicore_guide.workers.burn_cpu`
+    work into tasks of each length, and time it three ways.
 
-    ``api`` is ``"Pool.map"`` (a ``multiprocessing.Pool``) or
-    ``"executor.map"`` (a ``ProcessPoolExecutor``), both built from
-    ``context``. ``chunksize=None`` means each API's own default (see
-    :func:`pool_default_chunksize`). The pool runs one untimed map first so
-    that every worker has started before the clock runs.
-
-    Returns:
-        A :class:`~multicore_guide.timing.Timing` whose ``result`` is the list of answers.
+    For each target length in ``task_seconds``, the work is
+    ``max(total_seconds / length, 2 * workers)`` equal tasks, rounded up to
+    a multiple of ``workers`` (so that every worker gets the same number,
+    and at least two). It runs as a serial loop, on a warm
+    ``ProcessPoolExecutor`` (``executor.map``, chunksize 1, its default)
+    and on a warm ``multiprocessing.Pool`` (``Pool.map``, its default
+    chunksize), in interleaved rounds. Both pools start once, before any
+    clock runs; every parallel answer is checked against the loop's.
 
     Raises:
-        TypeError, ValueError: an unknown ``api``, an empty ``items``, or a
-            count out of range.
+        TypeError, ValueError: a length or count is out of range, or
+            ``task_seconds`` is empty.
+        RuntimeError: a pool returned a different answer from the loop.
     """
-    if api not in MAP_APIS:
-        raise ValueError(f"api must be one of {MAP_APIS}, got {api!r}")
-    items = list(items)
-    if not items:
-        raise ValueError("items must not be empty")
+    lengths = [
+        check_real("task length", s, minimum=0.0, inclusive_minimum=False)
+        for s in task_seconds
+    ]
+    if not lengths:
+        raise ValueError("task_seconds must hold at least one length")
     workers = check_int("workers", workers, minimum=1)
-    if chunksize is not None:
-        chunksize = check_int("chunksize", chunksize, minimum=1)
+    total_seconds = check_real(
+        "total_seconds", total_seconds, minimum=0.0, inclusive_minimum=False
+    )
+    repeat = check_int("repeat", repeat, minimum=1)
     ctx = context or get_context()
-    label = f"{api}, chunksize {chunksize or 'default'}"
-    if api == "Pool.map":
-        size = chunksize or pool_default_chunksize(len(items), workers)
-        with ctx.Pool(workers) as pool:
-            pool.map_async(fn, items[:workers], 1).get(timeout=60)
-            return measure(lambda: pool.map_async(fn, items, size).get(timeout=600), repeat=repeat, label=label)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        list(pool.map(fn, items[:workers], timeout=60))
-        return measure(lambda: list(pool.map(fn, items, chunksize=chunksize or 1, timeout=600)), repeat=repeat, label=label)
+    rate = calibrate_burn(1.0)  # iterations per second
+    result = Granularity(
+        task_seconds=[],
+        tasks=[],
+        timings={"serial": [], "executor.map": [], "Pool.map": []},
+        workers=workers,
+    )
+    with (
+        ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as executor,
+        ctx.Pool(workers) as pool,
+    ):
+        list(executor.map(burn_cpu, [1] * workers, timeout=timeout))
+        pool.map_async(burn_cpu, [1] * workers, 1).get(timeout=timeout)
+        for length in lengths:
+            n_tasks = max(round(total_seconds / length), 2 * workers)
+            n_tasks = (
+                -(-n_tasks // workers) * workers
+            )  # a whole number of tasks per worker
+            items = [max(1, round(length * rate))] * n_tasks
+            jobs = {
+                "serial": partial(_serial_burn, items),
+                "executor.map": lambda: list(
+                    executor.map(burn_cpu, items, timeout=timeout)
+                ),
+                "Pool.map": lambda: pool.map_async(burn_cpu, items).get(
+                    timeout=timeout
+                ),
+            }
+            timings = measure_rounds(jobs, repeat=repeat)
+            if any(
+                t.result != timings["serial"].result for t in timings.values()
+            ):
+                raise RuntimeError(
+                    f"a pool gave a different answer for tasks of {length} s"
+                )
+            result.task_seconds.append(timings["serial"].median / n_tasks)
+            result.tasks.append(n_tasks)
+            for name, timing in timings.items():
+                result.timings[name].append(timing)
+    return result
+
+
+def _serial_burn(items: Sequence[int]) -> list[int]:
+    """Run :func:`~multicore_guide.workers.burn_cpu` over ``items`` in a plain
+    loop."""
+    return [burn_cpu(n) for n in items]
+
+
+_LIMITS: list[Any] = []  # keeps each worker's threadpool_limits object alive
+
+
+def limit_blas_threads(threads: int) -> None:
+    """Pool initializer: cap every BLAS thread pool in this process at
+    ``threads``.
+
+    Raises:
+        TypeError, ValueError: ``threads`` is not a count of at least 1.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threads = check_int("threads", threads, minimum=1)
+    _LIMITS.append(threadpool_limits(limits=threads, user_api="blas"))
+
+
+def blas_threads(_: Any = None) -> list[tuple[str, int]]:
+    """Return ``(library, threads)`` for each BLAS library loaded in this process,
+    sorted.
+
+    The ignored argument lets ``map`` call it once per worker.
+    """
+    from threadpoolctl import threadpool_info
+
+    return sorted(
+        (pool["internal_api"], pool["num_threads"])
+        for pool in threadpool_info()
+        if pool["user_api"] == "blas"
+    )
+
+
+def matmul_checksum(task: tuple[int, int]) -> float:
+    """Multiply two random ``size x size`` matrices drawn from ``seed``; return
+    the product's sum.
+
+    ``task`` is ``(size, seed)``. The product runs in NumPy's BLAS, with as
+    many threads as the BLAS is allowed in this process.
+
+    Raises:
+        TypeError: ``task`` is not a pair of ints.
+        ValueError: ``size < 1`` or ``seed < 0``.
+    """
+    if not isinstance(task, tuple) or len(task) != 2:
+        raise TypeError(f"task must be a (size, seed) tuple, got {task!r}")
+    size = check_int("size", task[0], minimum=1)
+    seed = check_int("seed", task[1], minimum=0)
+    rng = np.random.default_rng(seed)
+    a = rng.random((size, size))
+    b = rng.random((size, size))
+    return float((a @ b).sum())
+
+
+def measure_blas_split(
+    splits: list[tuple[int, int]],
+    tasks: list[tuple[int, int]],
+    *,
+    context: BaseContext | None = None,
+    repeat: int = 3,
+    timeout: float = 600.0,
+) -> dict[str, Any]:
+    """Time the same matrix products on pools that split the cores differently.
+
+    Each ``(processes, threads)`` pair in ``splits`` gets a pool of
+    ``processes`` workers whose BLAS is limited to ``threads`` threads by
+    :func:`limit_blas_threads`. The splits are timed one after the other,
+    each on its own pool, and that pool is shut down before the next one
+    starts: OpenBLAS threads spin for a while after each product, so a pool
+    left alive would take cores from the split being timed. Each pool runs
+    one untimed ``map(matmul_checksum, tasks)`` to warm up, then ``repeat``
+    timed ones; the start of the pools is not timed.
+
+    Returns:
+        ``{"timings": {label: Timing}, "threads": {label: blas_threads() of
+        each worker}}``,
+        with labels such as ``"2 processes x 1 thread"``.
+
+    Raises:
+        TypeError, ValueError: a count is out of range or ``splits``/``tasks``
+            is empty.
+        RuntimeError: two splits gave answers that differ by more than
+            rounding.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .machine import get_context
+    from .timing import measure
+
+    if not splits or not tasks:
+        raise ValueError("splits and tasks must not be empty")
+    checked = [
+        (
+            check_int("processes", p, minimum=1),
+            check_int("threads", t, minimum=1),
+        )
+        for p, t in splits
+    ]
+    repeat = check_int("repeat", repeat, minimum=1)
+    ctx = context or get_context()
+    timings, threads = {}, {}
+    for processes, limit in checked:
+        label = f"{processes} process{'es' if processes > 1 else ''} x {limit} thread{'s' if limit > 1 else ''}"
+        with ProcessPoolExecutor(
+            processes,
+            mp_context=ctx,
+            initializer=limit_blas_threads,
+            initargs=(limit,),
+        ) as pool:
+            threads[label] = list(
+                pool.map(blas_threads, range(processes), timeout=timeout)
+            )
+            timings[label] = measure(
+                lambda: list(
+                    pool.map(matmul_checksum, tasks, timeout=timeout)
+                ),
+                repeat=repeat,
+                warmup=1,
+                label=label,
+            )
+    first = next(iter(timings.values())).result
+    for timing in timings.values():
+        if not np.allclose(timing.result, first, rtol=1e-9):
+            raise RuntimeError(f"{timing.label} gave different products")
+    return {"timings": timings, "threads": threads}

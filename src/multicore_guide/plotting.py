@@ -33,8 +33,8 @@ from matplotlib.axis import Axis
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
-from ._checks import check_int, check_real
-from .scaling import amdahl_speedup
+from .checks import check_int, check_real
+from .measuring import amdahl_speedup
 
 __all__ = [
     "COLORS",
@@ -57,15 +57,22 @@ __all__ = [
     "use_house_style",
 ]
 
+
 # The Okabe-Ito palette: eight colours that stay distinct for readers with
 # the common forms of colour blindness (Okabe & Ito 2008, "Color Universal
 # Design (CUD): How to make figures and presentations that are friendly to
 # colorblind people", https://jfly.uni-koeln.de/color/).
 BLACK, ORANGE, SKY_BLUE, GREEN = "#000000", "#E69F00", "#56B4E9", "#009E73"
+
+
 YELLOW, BLUE, VERMILLION, PURPLE = "#F0E442", "#0072B2", "#D55E00", "#CC79A7"
 
+
 IDEAL_COLOR = "#777777"  # ideal, theoretical and reference lines
+
+
 IDEAL_STYLE = {"color": IDEAL_COLOR, "linestyle": "--", "linewidth": 1.3}
+
 
 # One colour per meaning, the same in every figure. Vermillion (the red)
 # is kept for fork alone, and no group holds both it and the green, so red
@@ -89,9 +96,11 @@ COLORS: dict[str, str] = {
     "ideal": IDEAL_COLOR,
 }
 
+
 # For labels with no meaning above, in this order; no vermillion, so an
 # unknown series can never put red next to the green.
 NEUTRAL: tuple[str, ...] = (BLUE, ORANGE, SKY_BLUE, GREEN, PURPLE, BLACK)
+
 
 # keyword (a regular expression on the lower-cased label) -> meaning
 _KEYWORDS = (
@@ -108,6 +117,7 @@ _KEYWORDS = (
     (r"process", "processes"),
     (r"\bideal\b", "ideal"),
 )
+
 
 _STYLE = {
     "font.size": 11,
@@ -147,13 +157,19 @@ def _sharp_in_notebooks() -> None:
 
 
 use_house_style()
+
+
 _sharp_in_notebooks()
 
 
 def _meaning(label: str) -> str | None:
     """Return the key of :data:`COLORS` that ``label`` names first, or ``None``."""
     text = str(label).lower()
-    found = [(m.start(), key) for pattern, key in _KEYWORDS if (m := re.search(pattern, text))]
+    found = [
+        (m.start(), key)
+        for pattern, key in _KEYWORDS
+        if (m := re.search(pattern, text))
+    ]
     return min(found)[1] if found else None
 
 
@@ -176,7 +192,8 @@ def colors_for(labels: Sequence[str]) -> list[str]:
     """
     meanings = [_meaning(label) for label in labels]
     colors: list[str | None] = [
-        COLORS[m] if m is not None and meanings.count(m) == 1 else None for m in meanings
+        COLORS[m] if m is not None and meanings.count(m) == 1 else None
+        for m in meanings
     ]
     spare = iter([c for c in NEUTRAL if c not in colors] + list(NEUTRAL))
     return [c if c is not None else next(spare) for c in colors]
@@ -219,17 +236,28 @@ def _ticks(axis: Axis, label=_number, *, log: bool = False) -> None:
         if value <= 0 or low <= 0 or high / low > 100:
             return ""
         leading = value / 10 ** np.floor(np.log10(value) + 1e-9)
-        return label(value) if min(abs(leading - 2), abs(leading - 5)) < 1e-6 else ""
+        return (
+            label(value)
+            if min(abs(leading - 2), abs(leading - 5)) < 1e-6
+            else ""
+        )
 
     axis.set_minor_formatter(FuncFormatter(minor))
 
 
-def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0), *, title: str | None = None) -> Axes:
+def _axes(
+    ax: Axes | None,
+    size: tuple[float, float] = (6.0, 4.0),
+    *,
+    title: str | None = None,
+) -> Axes:
     """Return ``ax`` (or the axes of a new figure of ``size`` inches) in the house style."""
     if ax is None:
         _, ax = plt.subplots(figsize=size, layout="constrained")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(True, color=_STYLE["grid.color"], linewidth=_STYLE["grid.linewidth"])
+    ax.grid(
+        True, color=_STYLE["grid.color"], linewidth=_STYLE["grid.linewidth"]
+    )
     ax.set_axisbelow(True)
     if title is not None:
         # wrap a title wider than the axes' share of the figure (0.775 of
@@ -242,7 +270,10 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0), *, title: str
 def _wrap(text: str, width: int = 22) -> str:
     """Wrap a legend or direct label to lines of at most ``width`` characters."""
     lines = str(text).splitlines() or [""]
-    return "\n".join(textwrap.fill(line, width, break_long_words=False) or line for line in lines)
+    return "\n".join(
+        textwrap.fill(line, width, break_long_words=False) or line
+        for line in lines
+    )
 
 
 def _legend_outside(ax: Axes, handles: Sequence | None = None) -> None:
@@ -250,7 +281,13 @@ def _legend_outside(ax: Axes, handles: Sequence | None = None) -> None:
     if handles is None:
         handles, _ = ax.get_legend_handles_labels()
     labels = [_wrap(h.get_label()) for h in handles]
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+    )
 
 
 def _label_ends(ax: Axes, lines: Sequence[Line2D], gap: float = 15.0) -> None:
@@ -262,7 +299,16 @@ def _label_ends(ax: Axes, lines: Sequence[Line2D], gap: float = 15.0) -> None:
     ax.figure.canvas.draw()  # settle the layout, so positions are final
     to_points = 72.0 / ax.figure.dpi
     ends = sorted(
-        ((ax.transData.transform((line.get_xdata()[-1], line.get_ydata()[-1]))[1] * to_points, line) for line in lines),
+        (
+            (
+                ax.transData.transform(
+                    (line.get_xdata()[-1], line.get_ydata()[-1])
+                )[1]
+                * to_points,
+                line,
+            )
+            for line in lines
+        ),
         key=lambda item: item[0],
     )
     placed: list[float] = []
@@ -270,8 +316,12 @@ def _label_ends(ax: Axes, lines: Sequence[Line2D], gap: float = 15.0) -> None:
         target = max(y, placed[-1] + gap) if placed else y
         placed.append(target)
         ax.annotate(
-            _wrap(line.get_label(), 26), (line.get_xdata()[-1], line.get_ydata()[-1]),
-            xytext=(6, target - y), textcoords="offset points", va="center", color=line.get_color(),
+            _wrap(line.get_label(), 26),
+            (line.get_xdata()[-1], line.get_ydata()[-1]),
+            xytext=(6, target - y),
+            textcoords="offset points",
+            va="center",
+            color=line.get_color(),
             annotation_clip=False,
         )
 
@@ -281,14 +331,18 @@ def _series(
 ) -> Iterator[tuple[str, np.ndarray, str]]:
     """Check and yield ``(name, values, colour)`` for each series: one positive value per x."""
     if x.size == 0 or np.any(x <= 0):
-        raise ValueError(f"the x values for {what} must be non-empty and positive")
+        raise ValueError(
+            f"the x values for {what} must be non-empty and positive"
+        )
     if not series:
         raise ValueError(f"{what} must hold at least one series")
     names = list(series)
     for name, color in zip(names, colors_for(names)):
         y = np.asarray(series[name], dtype=float)
         if y.shape != x.shape or np.any(~(y > 0)):
-            raise ValueError(f"{what}[{name!r}] must hold one positive value per x")
+            raise ValueError(
+                f"{what}[{name!r}] must hold one positive value per x"
+            )
         yield name, y, color
 
 
@@ -319,7 +373,10 @@ def plot_timing_bars(
     if not seconds:
         raise ValueError("seconds must hold at least one bar")
     labels = list(seconds)
-    values = [check_real(f"seconds[{label!r}]", seconds[label], minimum=0.0) for label in labels]
+    values = [
+        check_real(f"seconds[{label!r}]", seconds[label], minimum=0.0)
+        for label in labels
+    ]
     if ideal is not None:
         ideal = check_real("ideal", ideal, minimum=0.0)
     ax = _axes(ax, (5.0, 3.6), title=title)
@@ -330,13 +387,20 @@ def plot_timing_bars(
     ax.grid(False, axis="y")
     right = max(values + [ideal or 0.0]) * 1.22
     ax.set_xlim(0, right)
-    ax.set_ylim(len(labels) - 0.5, -1.05)  # first bar on top, an empty band above it
+    ax.set_ylim(
+        len(labels) - 0.5, -1.05
+    )  # first bar on top, an empty band above it
     if ideal is not None:
         ax.axvline(ideal, label=ideal_label, **IDEAL_STYLE)
         left = ideal < 0.55 * right
         ax.annotate(
-            ideal_label, (ideal, -0.75), xytext=(4 if left else -4, 0), textcoords="offset points",
-            ha="left" if left else "right", va="center", color="#444444",
+            ideal_label,
+            (ideal, -0.75),
+            xytext=(4 if left else -4, 0),
+            textcoords="offset points",
+            ha="left" if left else "right",
+            va="center",
+            color="#444444",
         )
     _ticks(ax.xaxis, format_duration)
     ax.xaxis.set_major_locator(MaxNLocator(4))
@@ -366,13 +430,27 @@ def plot_speedup(
     n = np.asarray(workers, dtype=float)
     s = np.asarray(speedups, dtype=float)
     if n.size == 0 or n.shape != s.shape:
-        raise ValueError("workers and speedups must be non-empty and of the same length")
+        raise ValueError(
+            "workers and speedups must be non-empty and of the same length"
+        )
     ax = _axes(ax, title=title)
     grid = np.arange(1, int(n.max()) + 1)
-    ax.plot(grid, np.minimum(grid, cores), label=f"ideal: min(workers, {cores} CPUs)", **IDEAL_STYLE)
+    ax.plot(
+        grid,
+        np.minimum(grid, cores),
+        label=f"ideal: min(workers, {cores} CPUs)",
+        **IDEAL_STYLE,
+    )
     if amdahl_fraction is not None:
         curve = amdahl_speedup(amdahl_fraction, np.minimum(grid, cores))
-        ax.plot(grid, curve, ":", color=PURPLE, linewidth=2, label=f"Amdahl fit, p = {amdahl_fraction:.3f}")
+        ax.plot(
+            grid,
+            curve,
+            ":",
+            color=PURPLE,
+            linewidth=2,
+            label=f"Amdahl fit, p = {amdahl_fraction:.3f}",
+        )
     ax.plot(n, s, "o-", color=COLORS["processes"], label="measured")
     ax.axvline(cores, color="0.8", linewidth=1)
     # every count up to 8; past that, whole numbers that do not collide
@@ -419,12 +497,22 @@ def plot_amdahl_curves(
     lines = ax.plot(grid, grid, label="ideal: S = n", **IDEAL_STYLE)
     for i, p in enumerate(fractions):
         label = f"p = {p:g}, limit {_limit(p)}"
-        lines += ax.plot(grid, amdahl_speedup(p, grid), color=NEUTRAL[i % len(NEUTRAL)], label=label)
+        lines += ax.plot(
+            grid,
+            amdahl_speedup(p, grid),
+            color=NEUTRAL[i % len(NEUTRAL)],
+            label=label,
+        )
     if highlight is not None:
         p, n = highlight
         s = amdahl_speedup(p, n)
         ax.plot([n], [s], "o", color="black", zorder=5)
-        ax.annotate(f"{s:.2f}× on {n} cores", (n, s), textcoords="offset points", xytext=(6, -14))
+        ax.annotate(
+            f"{s:.2f}× on {n} cores",
+            (n, s),
+            textcoords="offset points",
+            xytext=(6, -14),
+        )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
     _ticks(ax.xaxis)
@@ -463,7 +551,9 @@ def plot_per_task_cost(
     if sizes.size == 0 or sizes.min() < 1:
         raise ValueError("chunksizes must be non-empty and each >= 1")
     if ideal is not None:
-        ideal = check_real("ideal", ideal, minimum=0.0, inclusive_minimum=False)
+        ideal = check_real(
+            "ideal", ideal, minimum=0.0, inclusive_minimum=False
+        )
     ax = _axes(ax, title=title)
     for api, costs, color in _series(sizes, microseconds, "microseconds"):
         ax.plot(sizes, 1e-6 * costs, "o-", color=color, label=api)
@@ -496,7 +586,7 @@ def plot_start_costs(
 
     Args:
         timings: :class:`~multicore_guide.timing.Timing` objects, one per
-            method, labelled with the method's name (as ``start_cost`` gives).
+            method, labelled with the method's name (as ``start_batch`` gives).
         title: the figure's title.
         reference: an optional ``(label, seconds)`` drawn as a dashed line,
             e.g. the cost of starting a thread, for scale.
@@ -514,19 +604,44 @@ def plot_start_costs(
     for i, (timing, color) in enumerate(zip(timings, colors_for(labels))):
         runs = np.asarray(timing.seconds, dtype=float)
         x = i + spread.uniform(-0.12, 0.12, runs.size)
-        ax.plot(x, runs, "o", color=color, alpha=0.75, markersize=5, label=f"{timing.label}: each run")
-        ax.plot([i - 0.25, i + 0.25], [medians[i]] * 2, color="black", linewidth=2.2)
+        ax.plot(
+            x,
+            runs,
+            "o",
+            color=color,
+            alpha=0.75,
+            markersize=5,
+            label=f"{timing.label}: each run",
+        )
+        ax.plot(
+            [i - 0.25, i + 0.25],
+            [medians[i]] * 2,
+            color="black",
+            linewidth=2.2,
+        )
         ax.annotate(
-            format_duration(medians[i]), (i + 0.27, medians[i]), xytext=(2, 0), textcoords="offset points", va="center"
+            format_duration(medians[i]),
+            (i + 0.27, medians[i]),
+            xytext=(2, 0),
+            textcoords="offset points",
+            va="center",
         )
     floor = min(medians + [min(t.best for t in timings)])
     if reference is not None:
         name, seconds = reference
-        seconds = check_real("reference seconds", seconds, minimum=0.0, inclusive_minimum=False)
+        seconds = check_real(
+            "reference seconds", seconds, minimum=0.0, inclusive_minimum=False
+        )
         ax.axhline(seconds, label=name, **IDEAL_STYLE)
         ax.annotate(
-            f"{name}: {format_duration(seconds)}", (1.0, seconds), xycoords=("axes fraction", "data"),
-            xytext=(-4, 3), textcoords="offset points", ha="right", va="bottom", color="#444444",
+            f"{name}: {format_duration(seconds)}",
+            (1.0, seconds),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 3),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            color="#444444",
         )
         floor = min(floor, seconds)
     ax.set_yscale("log")
@@ -538,7 +653,9 @@ def plot_start_costs(
     ax.set_xlabel("start method")
     ax.set_ylabel("start + join one process (log scale)")
     handles = [
-        Line2D([], [], marker="o", linestyle="", color="0.5", label="each run"),
+        Line2D(
+            [], [], marker="o", linestyle="", color="0.5", label="each run"
+        ),
         Line2D([], [], color="black", linewidth=2.2, label="median"),
     ]
     _legend_outside(ax, handles)
@@ -577,15 +694,36 @@ def plot_chunksize_sweep(
     ax = _axes(ax, title=title)
     ax.plot(sizes, times, "o-", color=COLORS["processes"], label="measured")
     best = int(np.argmin(times))
-    ax.plot([sizes[best]], [times[best]], "o", color=ORANGE, markersize=10, zorder=5,
-            label=f"fastest: chunksize {int(sizes[best])}")
+    ax.plot(
+        [sizes[best]],
+        [times[best]],
+        "o",
+        color=ORANGE,
+        markersize=10,
+        zorder=5,
+        label=f"fastest: chunksize {int(sizes[best])}",
+    )
     if ideal is not None:
-        ideal = check_real("ideal", ideal, minimum=0.0, inclusive_minimum=False)
-        ax.axhline(ideal, label=f"ideal: compute time / workers = {format_duration(ideal)}", **IDEAL_STYLE)
+        ideal = check_real(
+            "ideal", ideal, minimum=0.0, inclusive_minimum=False
+        )
+        ax.axhline(
+            ideal,
+            label=f"ideal: compute time / workers = {format_duration(ideal)}",
+            **IDEAL_STYLE,
+        )
     if default_chunksize is not None:
-        default_chunksize = check_int("default_chunksize", default_chunksize, minimum=1)
+        default_chunksize = check_int(
+            "default_chunksize", default_chunksize, minimum=1
+        )
         label = f"Pool's default: {default_chunksize}"
-        ax.axvline(default_chunksize, color=PURPLE, linestyle=":", linewidth=2, label=label)
+        ax.axvline(
+            default_chunksize,
+            color=PURPLE,
+            linestyle=":",
+            linewidth=2,
+            label=label,
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     _ticks(ax.xaxis, log=True)
@@ -594,9 +732,6 @@ def plot_chunksize_sweep(
     ax.set_ylabel("wall-clock time of the map (log scale)")
     _legend_outside(ax)
     return ax
-
-
-# --- Part III: communication between processes, and use cases -------------
 
 
 def plot_throughput(
@@ -628,9 +763,16 @@ def plot_throughput(
     for name, y, color in checked:
         ax.plot(x, y, "o-", color=color, label=name)
     if bandwidth is not None:
-        bandwidth = check_real("bandwidth", bandwidth, minimum=0.0, inclusive_minimum=False)
+        bandwidth = check_real(
+            "bandwidth", bandwidth, minimum=0.0, inclusive_minimum=False
+        )
         grid = np.geomspace(x.min(), x.max(), 50)
-        ax.plot(grid, bandwidth / grid, label=f"{bandwidth / 1e6:,.0f} MB/s ceiling", **IDEAL_STYLE)
+        ax.plot(
+            grid,
+            bandwidth / grid,
+            label=f"{bandwidth / 1e6:,.0f} MB/s ceiling",
+            **IDEAL_STYLE,
+        )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(x)
@@ -643,7 +785,13 @@ def plot_throughput(
     return ax
 
 
-def plot_escape_counts(counts: np.ndarray, *, region: Sequence[float], title: str, ax: Axes | None = None) -> Axes:
+def plot_escape_counts(
+    counts: np.ndarray,
+    *,
+    region: Sequence[float],
+    title: str,
+    ax: Axes | None = None,
+) -> Axes:
     """Show a Mandelbrot image of escape counts on the complex plane, with a colour bar.
 
     Args:
@@ -657,12 +805,16 @@ def plot_escape_counts(counts: np.ndarray, *, region: Sequence[float], title: st
     """
     counts = np.asarray(counts)
     if counts.ndim != 2 or len(region) != 4:
-        raise ValueError("counts must be 2-D and region must be (re_min, re_max, im_min, im_max)")
+        raise ValueError(
+            "counts must be 2-D and region must be (re_min, re_max, im_min, im_max)"
+        )
     ax = _axes(ax, (6.0, 4.6), title=title)
     ax.grid(False)  # no grid over an image
     # a logarithmic colour scale shows the bands far from the set;
     # magma is perceptually uniform and readable in grey
-    image = ax.imshow(np.log1p(counts), extent=tuple(region), cmap="magma", origin="upper")
+    image = ax.imshow(
+        np.log1p(counts), extent=tuple(region), cmap="magma", origin="upper"
+    )
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
     bar.set_label("log(1 + escape iteration)")
     ax.set_xlabel("real part")
@@ -671,7 +823,11 @@ def plot_escape_counts(counts: np.ndarray, *, region: Sequence[float], title: st
 
 
 def plot_workload_speedups(
-    speedups: Mapping[str, Mapping[str, float]], *, cores: int, title: str, ax: Axes | None = None
+    speedups: Mapping[str, Mapping[str, float]],
+    *,
+    cores: int,
+    title: str,
+    ax: Axes | None = None,
 ) -> Axes:
     """Grouped horizontal bars of measured speedup, beside the ideal ``cores``×.
 
@@ -694,18 +850,31 @@ def plot_workload_speedups(
     workloads = list(speedups)
     variants = list(speedups[workloads[0]])
     if not variants or any(list(speedups[w]) != variants for w in workloads):
-        raise ValueError("every workload must name the same, non-empty list of variants")
-    ax = _axes(ax, (6.0, 0.4 * len(workloads) * len(variants) + 2.0), title=title)
+        raise ValueError(
+            "every workload must name the same, non-empty list of variants"
+        )
+    ax = _axes(
+        ax, (6.0, 0.4 * len(workloads) * len(variants) + 2.0), title=title
+    )
     height = 0.8 / len(variants)
     top = 0.0
     for i, (variant, color) in enumerate(zip(variants, colors_for(variants))):
         values = [
-            check_real(f"speedups[{w!r}][{variant!r}]", speedups[w][variant], minimum=0.0, inclusive_minimum=False)
+            check_real(
+                f"speedups[{w!r}][{variant!r}]",
+                speedups[w][variant],
+                minimum=0.0,
+                inclusive_minimum=False,
+            )
             for w in workloads
         ]
         top = max([top, *values])
-        positions = np.arange(len(workloads)) + (i - (len(variants) - 1) / 2) * height
-        bars = ax.barh(positions, values, height=height, color=color, label=variant)
+        positions = (
+            np.arange(len(workloads)) + (i - (len(variants) - 1) / 2) * height
+        )
+        bars = ax.barh(
+            positions, values, height=height, color=color, label=variant
+        )
         ax.bar_label(bars, fmt="%.2f×", padding=3)
     ax.axvline(cores, label=f"ideal: {cores}× on {cores} cores", **IDEAL_STYLE)
     ax.set_yticks(np.arange(len(workloads)), [_wrap(w, 16) for w in workloads])
@@ -751,7 +920,15 @@ def plot_cost_by_size(
     handles = []
     for name, y, color in checked:
         (line,) = ax.plot(x, y, "o-", color=color, label=name)
-        ax.plot(x, y[-1] * x / x[-1], ":", color=color, linewidth=1.6, alpha=0.8, label=f"{name}: proportional to size")
+        ax.plot(
+            x,
+            y[-1] * x / x[-1],
+            ":",
+            color=color,
+            linewidth=1.6,
+            alpha=0.8,
+            label=f"{name}: proportional to size",
+        )
         handles.append(line)
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -763,7 +940,14 @@ def plot_cost_by_size(
     ax.set_ylabel("wall-clock time (log scale)")
     _label_ends(ax, handles)
     # one note explains every dotted line
-    ax.text(0.02, 0.98, "dotted: proportional to size", transform=ax.transAxes, va="top", color="#444444")
+    ax.text(
+        0.02,
+        0.98,
+        "dotted: proportional to size",
+        transform=ax.transAxes,
+        va="top",
+        color="#444444",
+    )
     return ax
 
 
@@ -793,9 +977,18 @@ def plot_granularity(
     for name, y, color in checked:
         ax.plot(x, y, "o-", color=color, label=name)
         top = max(top, float(y.max()))
-    ax.axhline(workers, label=f"ideal: {workers}× on {workers} workers", **IDEAL_STYLE)
-    ax.axhline(1.0, color=BLACK, linewidth=1.2, label="break-even: as fast as the loop")
-    ax.axhspan(0, 1.0, color=BLACK, alpha=0.05, linewidth=0)  # slower than the loop
+    ax.axhline(
+        workers, label=f"ideal: {workers}× on {workers} workers", **IDEAL_STYLE
+    )
+    ax.axhline(
+        1.0,
+        color=BLACK,
+        linewidth=1.2,
+        label="break-even: as fast as the loop",
+    )
+    ax.axhspan(
+        0, 1.0, color=BLACK, alpha=0.05, linewidth=0
+    )  # slower than the loop
     ax.set_xscale("log")
     _ticks(ax.xaxis, format_duration)
     ax.xaxis.set_minor_formatter(NullFormatter())

@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import os
 
-from ._checks import check_real
+from .checks import check_real
 from .workers import burn_cpu
 
-__all__ = ["add_offset", "burn_in_worker", "set_offset", "worker_pid"]
+__all__ = [
+    "add_offset",
+    "burn_in_worker",
+    "set_offset",
+]
+
 
 # set once per worker process by set_offset, the pool's initializer
 _offset: float | None = None
@@ -52,14 +57,6 @@ def add_offset(number: int | float) -> int | float:
             "no offset here: start the pool with initializer=set_offset"
         )
     return number + _offset
-
-
-def worker_pid(task: object = None) -> int:
-    """Return the id of the process that runs this task; ``task`` is ignored.
-
-    Mapping it over a pool shows how many distinct processes did the work.
-    """
-    return os.getpid()
 
 
 def burn_in_worker(iterations: int) -> tuple[int, int]:

@@ -15,8 +15,8 @@ import time
 from collections.abc import Sequence
 from multiprocessing.context import BaseContext
 
-from ._checks import check_int, check_real
-from .contexts import get_context
+from .checks import check_int, check_real
+from .machine import get_context
 from .workers import burn_cpu
 
 __all__ = [

@@ -39,7 +39,10 @@ __all__ = [
     "touch",
 ]
 
+
 SMAPS = Path("/proc/self/smaps_rollup")
+
+
 # what the fork child does to the inherited data between its two readings
 ACTIONS = ("nothing", "iterate", "numpy-sum", "collect")
 
@@ -98,15 +101,25 @@ def _child(data: Any, action: str, conn: Any) -> None:
         before = read_smaps()
         answer = touch(data, action)
         after = read_smaps()
-        conn.send({"answer": answer, "pages": copied_pages(before, after),
-                   "before": before, "after": after})
+        conn.send(
+            {
+                "answer": answer,
+                "pages": copied_pages(before, after),
+                "before": before,
+                "after": after,
+            }
+        )
     finally:
         conn.close()
 
 
-def measure_in_fork(data: Any, action: str = "iterate", *,
-                    freeze: bool = False,
-                    timeout: float = 30.0) -> dict[str, Any]:
+def measure_in_fork(
+    data: Any,
+    action: str = "iterate",
+    *,
+    freeze: bool = False,
+    timeout: float = 30.0,
+) -> dict[str, Any]:
     """Fork a child that does ``action`` to ``data``; return what it measured.
 
     The result has ``answer`` (from :func:`touch`), ``pages`` (pages the
@@ -155,8 +168,9 @@ def memmap_block_sum(path: str, length: int, start: int, stop: int) -> int:
     return int(values[start:stop].sum())
 
 
-def square_block_into(source: str, target: str, length: int,
-                      start: int, stop: int) -> int:
+def square_block_into(
+    source: str, target: str, length: int, start: int, stop: int
+) -> int:
     """Write the squares of ``source[start:stop]`` into ``target``'s block.
 
     Both are int64 files of ``length`` values; ``target`` must exist. Each

@@ -25,12 +25,23 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["MEASURED_CLASS", "METADATA_KEY", "Table", "render", "say", "table"]
+__all__ = [
+    "MEASURED_CLASS",
+    "METADATA_KEY",
+    "Table",
+    "render",
+    "say",
+    "table",
+]
+
 
 # the class of the span around each value; the sanitizer masks these spans
 MEASURED_CLASS = "measured"
+
+
 # where the template and the values are kept in the output's metadata
 METADATA_KEY = "multicore_guide"
+
 
 _FORMATTER = string.Formatter()
 
@@ -43,7 +54,9 @@ def _plain(value: Any) -> Any:
         return int(value)
     if isinstance(value, numbers.Real):
         return float(value)
-    raise TypeError(f"say() takes numbers and strings, got {type(value).__name__}")
+    raise TypeError(
+        f"say() takes numbers and strings, got {type(value).__name__}"
+    )
 
 
 def render(template: str, values: dict[str, Any]) -> str:
@@ -57,7 +70,9 @@ def render(template: str, values: dict[str, Any]) -> str:
         ValueError: a field is not a plain name, a name has no value, or a value is unused.
     """
     if not isinstance(template, str):
-        raise TypeError(f"template must be a str, got {type(template).__name__}")
+        raise TypeError(
+            f"template must be a str, got {type(template).__name__}"
+        )
     parts: list[str] = []
     used: set[str] = set()
     for literal, name, spec, conversion in _FORMATTER.parse(template):
@@ -65,7 +80,9 @@ def render(template: str, values: dict[str, Any]) -> str:
         if name is None:
             continue
         if not name.isidentifier() or conversion is not None:
-            raise ValueError(f"say() fields are plain names with an optional format, got {{{name}}}")
+            raise ValueError(
+                f"say() fields are plain names with an optional format, got {{{name}}}"
+            )
         if name not in values:
             raise ValueError(f"no value for {{{name}}} in say()")
         used.add(name)
@@ -73,7 +90,9 @@ def render(template: str, values: dict[str, Any]) -> str:
         parts.append(f'<span class="{MEASURED_CLASS}">{text}</span>')
     unused = sorted(set(values) - used)
     if unused:
-        raise ValueError(f"say() got values that the sentence does not use: {unused}")
+        raise ValueError(
+            f"say() got values that the sentence does not use: {unused}"
+        )
     return "".join(parts)
 
 
@@ -108,34 +127,59 @@ class Table:
     their units in the headers.
     """
 
-    def __init__(self, headers: list[str], cells: list[list[str]], numeric: list[bool]) -> None:
+    def __init__(
+        self, headers: list[str], cells: list[list[str]], numeric: list[bool]
+    ) -> None:
         self.headers = headers
         self.cells = cells
         self.numeric = numeric
 
     def _repr_html_(self) -> str:
         def align(i: int) -> str:
-            return ' style="text-align: right"' if self.numeric[i] else ' style="text-align: left"'
+            return (
+                ' style="text-align: right"'
+                if self.numeric[i]
+                else ' style="text-align: left"'
+            )
 
-        head = "".join(f"<th{align(i)}>{html.escape(h)}</th>" for i, h in enumerate(self.headers))
+        head = "".join(
+            f"<th{align(i)}>{html.escape(h)}</th>"
+            for i, h in enumerate(self.headers)
+        )
         body = "".join(
-            "<tr>" + "".join(f"<td{align(i)}>{html.escape(c)}</td>" for i, c in enumerate(row)) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td{align(i)}>{html.escape(c)}</td>"
+                for i, c in enumerate(row)
+            )
+            + "</tr>"
             for row in self.cells
         )
         return f'<table class="mg-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
     def __repr__(self) -> str:
-        widths = [max([len(h)] + [len(row[i]) for row in self.cells]) for i, h in enumerate(self.headers)]
+        widths = [
+            max([len(h)] + [len(row[i]) for row in self.cells])
+            for i, h in enumerate(self.headers)
+        ]
 
         def line(values: list[str]) -> str:
-            return "  ".join(v.rjust(w) if self.numeric[i] else v.ljust(w)
-                             for i, (v, w) in enumerate(zip(values, widths))).rstrip()
+            return "  ".join(
+                v.rjust(w) if self.numeric[i] else v.ljust(w)
+                for i, (v, w) in enumerate(zip(values, widths))
+            ).rstrip()
 
-        return "\n".join([line(self.headers), line(["-" * w for w in widths])] + [line(r) for r in self.cells])
+        return "\n".join(
+            [line(self.headers), line(["-" * w for w in widths])]
+            + [line(r) for r in self.cells]
+        )
 
 
-def table(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, str] | None = None,
-          formats: Mapping[str, str] | None = None) -> Table:
+def table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Mapping[str, str] | None = None,
+    formats: Mapping[str, str] | None = None,
+) -> Table:
     """Return ``rows`` (a list of dicts) as a :class:`Table`.
 
     Args:
@@ -149,19 +193,37 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, str] | None =
         TypeError: ``rows`` is not a sequence of mappings.
         ValueError: ``rows`` is empty, or a row lacks a column.
     """
-    if isinstance(rows, Mapping) or not isinstance(rows, Sequence) or not all(isinstance(r, Mapping) for r in rows):
+    if (
+        isinstance(rows, Mapping)
+        or not isinstance(rows, Sequence)
+        or not all(isinstance(r, Mapping) for r in rows)
+    ):
         raise TypeError("rows must be a sequence of mappings")
     if not rows:
         raise ValueError("rows must hold at least one row")
-    columns = dict(columns) if columns is not None else {key: key for key in rows[0]}
+    columns = (
+        dict(columns) if columns is not None else {key: key for key in rows[0]}
+    )
     formats = dict(formats or {})
     cells = []
     for row in rows:
         missing = [key for key in columns if key not in row]
         if missing:
             raise ValueError(f"a row lacks the columns {missing}")
-        cells.append([format(row[key], formats.get(key, "")) if formats.get(key) else str(row[key])
-                      for key in columns])
-    numeric = [all(isinstance(row[key], numbers.Real) and not isinstance(row[key], bool) for row in rows)
-               for key in columns]
+        cells.append(
+            [
+                format(row[key], formats.get(key, ""))
+                if formats.get(key)
+                else str(row[key])
+                for key in columns
+            ]
+        )
+    numeric = [
+        all(
+            isinstance(row[key], numbers.Real)
+            and not isinstance(row[key], bool)
+            for row in rows
+        )
+        for key in columns
+    ]
     return Table(list(columns.values()), cells, numeric)

@@ -16,19 +16,31 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._checks import check_real
+from .checks import check_real
 from .timing import timer
 
-__all__ = ["ScriptRun", "example_path", "exception_lines", "plain_text", "run_example", "run_python"]
+__all__ = [
+    "ScriptRun",
+    "example_path",
+    "exception_lines",
+    "plain_text",
+    "run_example",
+    "run_python",
+]
+
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
+
 
 # the escape codes with which Python 3.13 and newer colour a traceback: a
 # child inherits FORCE_COLOR=1 from the Jupyter kernel, which ipykernel sets
 _COLOUR_CODE = re.compile(r"\x1b\[[0-9;]*m")
 
+
 # "SomeError: message", or a warning's "path.py:12: SomeWarning: message"
-_EXCEPTION_LINE = re.compile(r"^(?:\S.*?:\d+: )?([A-Za-z_][\w.]*(?:Error|Exception|Warning|Pool)):[ \t]*(.*)$")
+_EXCEPTION_LINE = re.compile(
+    r"^(?:\S.*?:\d+: )?([A-Za-z_][\w.]*(?:Error|Exception|Warning|Pool)):[ \t]*(.*)$"
+)
 
 
 @dataclass
@@ -116,13 +128,22 @@ def example_path(name: str) -> Path:
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")
     path = EXAMPLES / name
-    if path.suffix != ".py" or path.name.startswith("_") or path.parent != EXAMPLES or not path.is_file():
+    if (
+        path.suffix != ".py"
+        or path.name.startswith("_")
+        or path.parent != EXAMPLES
+        or not path.is_file()
+    ):
         choices = sorted(p.name for p in EXAMPLES.glob("[!_]*.py"))
-        raise ValueError(f"no example script {name!r}; choose one of {choices}")
+        raise ValueError(
+            f"no example script {name!r}; choose one of {choices}"
+        )
     return path
 
 
-def run_python(args: list[str], *, python: str | None = None, timeout: float = 60.0) -> ScriptRun:
+def run_python(
+    args: list[str], *, python: str | None = None, timeout: float = 60.0
+) -> ScriptRun:
     """Run ``python *args`` in a fresh interpreter, capture its output, and return it.
 
     ``python`` defaults to the interpreter running this code. The run is
@@ -135,11 +156,21 @@ def run_python(args: list[str], *, python: str | None = None, timeout: float = 6
     """
     if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
         raise TypeError("args must be a list of str")
-    timeout = check_real("timeout", timeout, minimum=0.0, inclusive_minimum=False)
+    timeout = check_real(
+        "timeout", timeout, minimum=0.0, inclusive_minimum=False
+    )
     command = [python or sys.executable, *args]
     with timer("run") as elapsed:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    return ScriptRun(args, done.returncode, done.stdout, done.stderr, elapsed.median)
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    return ScriptRun(
+        args, done.returncode, done.stdout, done.stderr, elapsed.median
+    )
 
 
 def run_example(
@@ -162,5 +193,9 @@ def run_example(
     """
     path = example_path(name)
     options = ["-W", warnings] if warnings is not None else []
-    target = ["-c", path.read_text(encoding="utf-8")] if as_command else [str(path)]
-    return run_python([*options, *target, *map(str, args)], python=python, timeout=timeout)
+    target = (
+        ["-c", path.read_text(encoding="utf-8")] if as_command else [str(path)]
+    )
+    return run_python(
+        [*options, *target, *map(str, args)], python=python, timeout=timeout
+    )

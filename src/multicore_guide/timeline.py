@@ -23,21 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._checks import check_real
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
-# The workers import this module to run timed_call, so it imports nothing
-# heavy at the top: matplotlib (with the book's style, from .plotting) is
-# imported by the functions that draw, and psutil by CpuSampler.
-
-
-def _pyplot() -> Any:
-    from . import plotting  # noqa: F401  (applies the book's figure style)
-    import matplotlib.pyplot as plt
-
-    return plt
+from .checks import check_real
 
 __all__ = [
     "CpuSampler",
@@ -48,6 +34,18 @@ __all__ = [
     "split_records",
     "timed_call",
 ]
+
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
+def _pyplot() -> Any:
+    import matplotlib.pyplot as plt
+
+    from . import plotting  # noqa: F401  (applies the book's figure style)
+
+    return plt
 
 
 def timed_call(func: Callable[[Any], Any], item: Any) -> tuple[Any, ...]:
@@ -118,7 +116,9 @@ class Timeline:
 
     def busy(self) -> list[float]:
         """Seconds each worker spent in tasks, in the order of :meth:`pids`."""
-        return [sum(t.seconds for t in tasks) for tasks in self.rows().values()]
+        return [
+            sum(t.seconds for t in tasks) for tasks in self.rows().values()
+        ]
 
     def idle_share(self, cores: int) -> float:
         """The share of ``cores`` x the run's length that no task used."""
@@ -157,7 +157,10 @@ class Timeline:
 
 
 def split_records(
-    records: Iterable[tuple[Any, int, float, float]], *, origin: float, finished: float | None = None
+    records: Iterable[tuple[Any, int, float, float]],
+    *,
+    origin: float,
+    finished: float | None = None,
 ) -> tuple[list[Any], Timeline]:
     """Split the outputs of :func:`timed_call` into the results and a :class:`Timeline`.
 
@@ -199,7 +202,9 @@ class CpuSampler:
     def _run(self) -> None:
         import psutil
 
-        psutil.cpu_percent(percpu=True)  # the first call only sets the baseline
+        psutil.cpu_percent(
+            percpu=True
+        )  # the first call only sets the baseline
         while not self._stop.is_set():
             before = time.monotonic()
             percent = psutil.cpu_percent(interval=self.interval, percpu=True)
@@ -225,7 +230,9 @@ def _colours() -> tuple[str, str]:
     return task, getattr(plotting, "IDEAL_COLOR", "0.35")
 
 
-def _draw_rows(ax: Any, timeline: Timeline, colour_of: Callable[[Task], Any]) -> None:
+def _draw_rows(
+    ax: Any, timeline: Timeline, colour_of: Callable[[Task], Any]
+) -> None:
     rows = timeline.rows()
     for row, tasks in enumerate(rows.values()):
         ax.broken_barh(
@@ -235,14 +242,18 @@ def _draw_rows(ax: Any, timeline: Timeline, colour_of: Callable[[Task], Any]) ->
             edgecolor="white",
             linewidth=0.6,
         )
-    ax.set_yticks(range(len(rows)), [f"worker {i + 1}" for i in range(len(rows))])
+    ax.set_yticks(
+        range(len(rows)), [f"worker {i + 1}" for i in range(len(rows))]
+    )
     ax.set_ylim(len(rows) - 0.5, -0.5)
     line = _colours()[1]
     ax.axvline(0.0, color=line, linewidth=1.0)
     ax.axvline(timeline.finished, color=line, linewidth=1.0, linestyle="--")
 
 
-def _task_colours(timeline: Timeline, sizes: Sequence[float] | None) -> Callable[[Task], Any]:
+def _task_colours(
+    timeline: Timeline, sizes: Sequence[float] | None
+) -> Callable[[Task], Any]:
     """Colour tasks by their size when sizes are given, else all alike."""
     if sizes is None:
         colour = _colours()[0]
@@ -269,8 +280,12 @@ def plot_timeline(
     """
     panels = 2 if cpu is not None else 1
     fig, axes = _pyplot().subplots(
-        panels, 1, figsize=(7.0, 1.2 + 0.55 * timeline.workers + 1.6 * (panels - 1)),
-        sharex=True, layout="constrained", squeeze=False,
+        panels,
+        1,
+        figsize=(7.0, 1.2 + 0.55 * timeline.workers + 1.6 * (panels - 1)),
+        sharex=True,
+        layout="constrained",
+        squeeze=False,
         height_ratios=[max(timeline.workers, 1), 2.2][:panels],
     )
     ax = axes[0][0]
@@ -281,14 +296,22 @@ def plot_timeline(
         if cpu.percent:
             cores = len(cpu.percent[0])
             for core in range(cores):
-                low.plot(cpu.times, [p[core] for p in cpu.percent], linewidth=1.2,
-                         label=f"core {core}")
-            low.legend(loc="lower center", fontsize="small", ncols=min(cores, 4))
+                low.plot(
+                    cpu.times,
+                    [p[core] for p in cpu.percent],
+                    linewidth=1.2,
+                    label=f"core {core}",
+                )
+            low.legend(
+                loc="lower center", fontsize="small", ncols=min(cores, 4)
+            )
         low.set_ylim(0, 105)
         low.set_ylabel("CPU use (%)")
         line = _colours()[1]
         low.axvline(0.0, color=line, linewidth=1.0)
-        low.axvline(timeline.finished, color=line, linewidth=1.0, linestyle="--")
+        low.axvline(
+            timeline.finished, color=line, linewidth=1.0, linestyle="--"
+        )
         axes[-1][0].set_xlabel("time since the parent started the run (s)")
     else:
         ax.set_xlabel("time since the parent started the run (s)")
@@ -308,8 +331,13 @@ def plot_timelines(
     """
     heights = [max(t.workers, 1) + 0.8 for t in timelines.values()]
     fig, axes = _pyplot().subplots(
-        len(timelines), 1, figsize=(7.0, 0.8 + 0.5 * sum(heights)),
-        sharex=True, layout="constrained", squeeze=False, height_ratios=heights,
+        len(timelines),
+        1,
+        figsize=(7.0, 0.8 + 0.5 * sum(heights)),
+        sharex=True,
+        layout="constrained",
+        squeeze=False,
+        height_ratios=heights,
     )
     for ax, (label, timeline) in zip(axes[:, 0], timelines.items()):
         run_sizes = None if sizes is None else sizes.get(label)

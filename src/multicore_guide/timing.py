@@ -23,9 +23,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._checks import check_int
+from .checks import check_int
 
-__all__ = ["Timing", "measure", "measure_rounds", "timer"]
+__all__ = [
+    "Timing",
+    "measure",
+    "measure_rounds",
+    "timer",
+]
 
 
 @dataclass
@@ -91,7 +96,9 @@ def measure(
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
     repeat = check_int("repeat", repeat, minimum=1)
     warmup = check_int("warmup", warmup, minimum=0)
-    timing = Timing(label if label is not None else getattr(fn, "__name__", repr(fn)))
+    timing = Timing(
+        label if label is not None else getattr(fn, "__name__", repr(fn))
+    )
     for _ in range(warmup):
         fn(*args, **kwargs)
     for _ in range(repeat):
@@ -102,7 +109,9 @@ def measure(
     return timing
 
 
-def measure_rounds(jobs: Mapping[str, Callable[[], Any]], *, repeat: int = 3) -> dict[str, Timing]:
+def measure_rounds(
+    jobs: Mapping[str, Callable[[], Any]], *, repeat: int = 3
+) -> dict[str, Timing]:
     """Time each zero-argument callable in ``jobs`` once per round, for ``repeat`` rounds.
 
     Use ``functools.partial`` to turn a call with arguments into a job.
@@ -120,7 +129,9 @@ def measure_rounds(jobs: Mapping[str, Callable[[], Any]], *, repeat: int = 3) ->
         raise ValueError("jobs must hold at least one callable")
     for name, job in jobs.items():
         if not callable(job):
-            raise TypeError(f"job {name!r} must be callable, got {type(job).__name__}")
+            raise TypeError(
+                f"job {name!r} must be callable, got {type(job).__name__}"
+            )
     timings = {name: Timing(name) for name in jobs}
     for _ in range(repeat):
         for name, job in jobs.items():

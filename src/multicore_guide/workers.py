@@ -13,13 +13,12 @@ for waiting on a disk or a network.
 from __future__ import annotations
 
 import math
+import os
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ._checks import check_int, check_real
-
-if TYPE_CHECKING:
-    import numpy as np
+from .checks import check_bounds, check_int, check_real
 
 __all__ = [
     "burn_cpu",
@@ -27,13 +26,18 @@ __all__ = [
     "count_primes",
     "count_primes_block",
     "cube",
-    "estimate_pi",
     "io_like_task",
     "is_prime",
     "noop",
+    "random_points",
     "split_range",
     "square",
+    "worker_pid",
 ]
+
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def square(number: int | float) -> int | float:
@@ -84,12 +88,7 @@ def count_primes(start: int, stop: int) -> int:
         TypeError: ``start`` or ``stop`` is not an int.
         ValueError: ``start`` is negative or ``stop < start``.
     """
-    start = check_int("start", start, minimum=0)
-    stop = check_int("stop", stop, minimum=0)
-    if stop < start:
-        raise ValueError(
-            f"stop must be >= start, got start={start}, stop={stop}"
-        )
+    start, stop = check_bounds("(start, stop)", (start, stop))
     return sum(1 for n in range(start, stop) if is_prime(n))
 
 
@@ -100,9 +99,7 @@ def count_primes_block(block: tuple[int, int]) -> int:
         TypeError: ``block`` is not a pair of ints.
         ValueError: as for :func:`count_primes`.
     """
-    if not isinstance(block, tuple) or len(block) != 2:
-        raise TypeError(f"block must be a (start, stop) tuple, got {block!r}")
-    return count_primes(*block)
+    return count_primes(*check_bounds("block", block))
 
 
 def split_range(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
@@ -133,13 +130,18 @@ def split_range(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
     return blocks
 
 
-def count_hits_in_circle(
-    n_samples: int, seed: int | np.random.SeedSequence
-) -> int:
-    """Throw ``n_samples`` random points in the unit square; count those in the quarter circle.
+def random_points(
+    n_samples: int,
+    seed: int | np.random.SeedSequence,
+    *,
+    block: int = 1_000_000,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``n_samples`` random points of the unit square as ``(x, y)`` arrays.
 
-    The same ``seed`` always gives the same count, whichever process runs
-    it. Seeds for parallel streams should come from
+    The points come from ``numpy.random.default_rng(seed)``, at most
+    ``block`` at a time so that memory stays small for any ``n_samples``.
+    The same ``seed`` gives the same points, in the same order, whichever
+    process draws them. Seeds for parallel streams should come from
     ``numpy.random.SeedSequence(root).spawn(n)``.
 
     Raises:
@@ -152,26 +154,36 @@ def count_hits_in_circle(
     import numpy as np
 
     n_samples = check_int("n_samples", n_samples, minimum=1)
+    block = check_int("block", block, minimum=1)
     if not isinstance(seed, np.random.SeedSequence):
         seed = check_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
-    hits = 0
-    # draw in slices so that memory stays small for any n_samples
-    for size in _slices(n_samples, 1_000_000):
-        x = rng.random(size)
-        y = rng.random(size)
-        hits += int(np.count_nonzero(x * x + y * y <= 1.0))
-    return hits
+    left = n_samples
+    while left > 0:
+        size = min(block, left)
+        yield rng.random(size), rng.random(size)
+        left -= size
 
 
-def estimate_pi(n_samples: int, seed: int | np.random.SeedSequence) -> float:
-    """Estimate pi as ``4 * hits / n_samples`` (see
-    :func:`count_hits_in_circle`).
+def count_hits_in_circle(
+    n_samples: int, seed: int | np.random.SeedSequence
+) -> int:
+    """Throw ``n_samples`` random points in the unit square; count those in the quarter circle.
+
+    The same ``seed`` always gives the same count, whichever process runs
+    it (see :func:`random_points`).
 
     Raises:
-        TypeError, ValueError: as for :func:`count_hits_in_circle`.
+        TypeError: ``n_samples`` is not an int, or ``seed`` is neither an
+            int nor a ``SeedSequence``.
+        ValueError: ``n_samples < 1`` or ``seed`` is negative.
     """
-    return 4.0 * count_hits_in_circle(n_samples, seed) / n_samples
+    import numpy as np
+
+    hits = 0
+    for x, y in random_points(n_samples, seed):
+        hits += int(np.count_nonzero(x * x + y * y <= 1.0))
+    return hits
 
 
 def burn_cpu(iterations: int) -> int:
@@ -208,15 +220,15 @@ def io_like_task(seconds: float) -> float:
     return seconds
 
 
-def _slices(total: int, size: int):
-    """Yield slice lengths of at most ``size`` that add up to ``total``."""
-    while total > 0:
-        step = min(size, total)
-        yield step
-        total -= step
-
-
 def noop() -> None:
     """Do nothing and return ``None``: the target for timing a bare process
     start."""
     return None
+
+
+def worker_pid(task: object = None) -> int:
+    """Return the id of the process that runs this task; ``task`` is ignored.
+
+    Mapping it over a pool shows how many distinct processes did the work.
+    """
+    return os.getpid()

@@ -48,7 +48,6 @@ KNOWN_NOISE = (
 )
 
 
-
 def _missing(reason):
     """Skip the module with one line of reason, or fail under CI=true."""
     if IN_CI:
@@ -57,7 +56,11 @@ def _missing(reason):
 
 
 def _chromium():
-    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("CHROMIUM"),
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -70,7 +73,9 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 CHROMIUM = _chromium()
 if CHROMIUM is None:  # pragma: no cover - depends on the machine
-    _missing("no Chromium found (Debian: apt-get install chromium chromium-driver, or set CHROMIUM=/path)")
+    _missing(
+        "no Chromium found (Debian: apt-get install chromium chromium-driver, or set CHROMIUM=/path)"
+    )
 
 
 def _toc_files():
@@ -108,7 +113,9 @@ def _local_path(url):
 @pytest.fixture(scope="module")
 def browser_context():
     if not (HTML / "index.html").exists():
-        pytest.fail(f"no built book in {HTML}; run `make book` first", pytrace=False)
+        pytest.fail(
+            f"no built book in {HTML}; run `make book` first", pytrace=False
+        )
     SHOTS.mkdir(parents=True, exist_ok=True)
     blocked = []
 
@@ -117,9 +124,13 @@ def browser_context():
         route.abort("internetdisconnected")
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.route(lambda url: url.startswith(("http://", "https://")), block)
+        context.route(
+            lambda url: url.startswith(("http://", "https://")), block
+        )
         try:
             yield context, blocked
         finally:
@@ -132,8 +143,16 @@ def _open(context, url):
     page = context.new_page()
     errors, failed = [], []
     page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
-    page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
-    page.on("requestfailed", lambda req: failed.append(f"{req.url} ({req.failure})"))
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error" and errors.append(f"console: {msg.text}")
+        ),
+    )
+    page.on(
+        "requestfailed",
+        lambda req: failed.append(f"{req.url} ({req.failure})"),
+    )
     page.goto(url, wait_until="load", timeout=30_000)
     return page, errors, failed
 
@@ -245,17 +264,29 @@ def test_page_reads_offline(browser_context, docname):
         url = _html(name).as_uri()
         if url not in nav and name != docname:
             problems.append(f"{name} is not in the navigation")
-        elif name in TOP_LEVEL[1:] and url not in facts["visibleNavHrefs"] and name != docname:
+        elif (
+            name in TOP_LEVEL[1:]
+            and url not in facts["visibleNavHrefs"]
+            and name != docname
+        ):
             problems.append(f"{name} is in the navigation but hidden")
 
     if facts["broken"]:
         problems.append(f"broken images: {facts['broken']}")
-    dead = sorted({str(_local_path(u)) for u in facts["links"] if not _local_path(u).exists()})
+    dead = sorted(
+        {
+            str(_local_path(u))
+            for u in facts["links"]
+            if not _local_path(u).exists()
+        }
+    )
     if dead:
         problems.append(f"links to missing files: {dead}")
 
     if facts["mathSource"] and facts["mathRendered"] < facts["mathSource"]:
-        problems.append(f"MathJax rendered {facts['mathRendered']} of {facts['mathSource']} math elements")
+        problems.append(
+            f"MathJax rendered {facts['mathRendered']} of {facts['mathSource']} math elements"
+        )
     if facts["mathErrors"]:
         problems.append(f"{facts['mathErrors']} MathJax errors (mjx-merror)")
     if facts["rawMath"]:
@@ -263,24 +294,35 @@ def test_page_reads_offline(browser_context, docname):
 
     if facts["widgetViews"]:
         if not facts["widgetState"]:
-            problems.append("widget views but no saved widget state; run `make execute`")
+            problems.append(
+                "widget views but no saved widget state; run `make execute`"
+            )
         if facts["widgetsDrawn"] < facts["widgetViews"]:
-            problems.append(f"{facts['widgetViews']} widget views, {facts['widgetsDrawn']} drawn")
+            problems.append(
+                f"{facts['widgetViews']} widget views, {facts['widgetsDrawn']} drawn"
+            )
         if facts["widgetError"]:
             problems.append("a widget shows an error instead of its view")
 
-    real_errors = [e for e in errors if not any(noise in e for noise in KNOWN_NOISE)]
+    real_errors = [
+        e for e in errors if not any(noise in e for noise in KNOWN_NOISE)
+    ]
     if real_errors:
         problems.append(f"JavaScript errors: {real_errors}")
     new_blocked = blocked[already_blocked:]
     if new_blocked:
-        problems.append(f"the page asked the network for: {sorted(set(new_blocked))}")
+        problems.append(
+            f"the page asked the network for: {sorted(set(new_blocked))}"
+        )
     lost = [f for f in failed if not f.startswith(("http://", "https://"))]
     if lost:
         problems.append(f"failed requests: {lost}")
 
     elapsed = time.perf_counter() - start
-    assert not problems, f"{docname} ({elapsed:.1f} s, screenshot {shot}):\n  " + "\n  ".join(problems)
+    assert not problems, (
+        f"{docname} ({elapsed:.1f} s, screenshot {shot}):\n  "
+        + "\n  ".join(problems)
+    )
 
 
 LAYOUT_FACTS = """() => {
@@ -327,7 +369,10 @@ def test_page_layout(browser_context, docname, width):
         page.evaluate(WAIT_FOR_MATH)
         facts = page.evaluate(LAYOUT_FACTS)
         if width < 1280:
-            page.screenshot(path=str(SHOTS / f"{docname.replace('/', '_')}-{width}px.png"), full_page=False)
+            page.screenshot(
+                path=str(SHOTS / f"{docname.replace('/', '_')}-{width}px.png"),
+                full_page=False,
+            )
     finally:
         page.close()
     problems = []
@@ -335,14 +380,24 @@ def test_page_layout(browser_context, docname, width):
         problems.append("the page is wider than the window")
     wide = [w for w in facts["wide"] if width >= 1280 or not w["source"]]
     if wide:
-        problems.append(f"blocks that scroll sideways: {[w['text'] for w in wide]}")
+        problems.append(
+            f"blocks that scroll sideways: {[w['text'] for w in wide]}"
+        )
     if width >= 1280:
         if facts["uncaptioned"]:
-            problems.append(f"figures without a caption: {facts['uncaptioned']}")
+            problems.append(
+                f"figures without a caption: {facts['uncaptioned']}"
+            )
         if facts["noAlt"]:
             problems.append(f"images without real alt text: {facts['noAlt']}")
         if facts["tracebacks"]:
-            problems.append(f"tracebacks outside a collapsed block: {facts['tracebacks']}")
+            problems.append(
+                f"tracebacks outside a collapsed block: {facts['tracebacks']}"
+            )
         if facts["machinePaths"]:
-            problems.append(f"build-machine paths shown: {facts['machinePaths']}")
-    assert not problems, f"{docname} at {width} px:\n  " + "\n  ".join(problems)
+            problems.append(
+                f"build-machine paths shown: {facts['machinePaths']}"
+            )
+    assert not problems, f"{docname} at {width} px:\n  " + "\n  ".join(
+        problems
+    )

@@ -45,26 +45,42 @@ def lab(tmp_path_factory):
     port, token = _free_port(), secrets.token_hex(16)
     settings = tmp_path_factory.mktemp("lab-settings")
     # render every cell at once, so that every markdown cell can be read
-    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker = (
+        settings
+        / "@jupyterlab"
+        / "notebook-extension"
+        / "tracker.jupyterlab-settings"
+    )
     tracker.parent.mkdir(parents=True)
     tracker.write_text('{"windowingMode": "none"}\n', encoding="utf-8")
     command = shlex.split(os.environ.get("LAB_COMMAND", DEFAULT_LAB)) + [
-        "--no-browser", "--allow-root", f"--port={port}", f"--ServerApp.token={token}",
-        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--no-browser",
+        "--allow-root",
+        f"--port={port}",
+        f"--ServerApp.token={token}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings)}
     log = open(tmp_path_factory.mktemp("lab-log") / "lab.log", "w")
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                urllib.request.urlopen(
+                    f"{url}/api/status?token={token}", timeout=2
+                )
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start; see {log.name}", pytrace=False)
+                    pytest.fail(
+                        f"JupyterLab did not start; see {log.name}",
+                        pytrace=False,
+                    )
                 time.sleep(0.5)
         yield url, token
     finally:
@@ -83,7 +99,9 @@ def page(lab):
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         try:
             yield browser.new_page(viewport={"width": 1280, "height": 900})
         finally:
@@ -105,9 +123,14 @@ def test_chapter_reads_as_in_the_book(lab, page, name):
     time.sleep(1)
     stem = name.removesuffix(".ipynb")
     page.screenshot(path=str(SHOTS / f"{stem}.png"))
-    texts = page.eval_on_selector_all(cells, "cells => cells.map(c => c.innerText)")
+    texts = page.eval_on_selector_all(
+        cells, "cells => cells.map(c => c.innerText)"
+    )
     raw = [t for t in texts if any(marker in t for marker in RAW_MYST)]
-    assert not raw, f"{name}: raw MyST is visible in JupyterLab:\n" + "\n---\n".join(t[:300] for t in raw)
+    assert not raw, (
+        f"{name}: raw MyST is visible in JupyterLab:\n"
+        + "\n---\n".join(t[:300] for t in raw)
+    )
     exercise = page.locator(cells, has_text="Exercise 1").first
     if exercise.count():
         exercise.scroll_into_view_if_needed()

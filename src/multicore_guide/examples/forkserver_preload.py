@@ -14,7 +14,7 @@ import multiprocessing
 import sys
 import time
 
-from multicore_guide.startmethods import import_numpy
+from multicore_guide.start_methods import import_numpy
 
 if __name__ == "__main__":
     setting, repeat = sys.argv[1], int(sys.argv[2] if len(sys.argv) > 2 else 5)

@@ -56,8 +56,10 @@ def main():
     build = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     # an extension module without free-threading support turns it back on
     gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else True
-    print(f"Python {sys.version.split()[0]}; free-threaded build: {build}; "
-          f"GIL enabled: {gil}")
+    print(
+        f"Python {sys.version.split()[0]}; free-threaded build: {build}; "
+        f"GIL enabled: {gil}"
+    )
     print(f"primes below {stop}, {len(blocks)} blocks, {workers} workers")
     base, answer = best_of(3, serial, blocks, workers)
     print(f"{'serial':<10} {base:7.3f} s  speedup 1.00")

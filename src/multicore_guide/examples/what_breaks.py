@@ -57,11 +57,16 @@ if __name__ == "__main__":
         "local function": (make_adder(10), 1),
         "state filled by the parent": (cached, "model"),
     }
-    methods = [m for m in ("fork", "forkserver", "spawn")
-               if m in multiprocessing.get_all_start_methods()]
+    methods = [
+        m
+        for m in ("fork", "forkserver", "spawn")
+        if m in multiprocessing.get_all_start_methods()
+    ]
     contexts = {m: multiprocessing.get_context(m) for m in methods}
     contexts["default"] = multiprocessing.get_context()
-    results = {name: {case: outcome(ctx, *job) for case, job in cases.items()}
-               for name, ctx in contexts.items()}
+    results = {
+        name: {case: outcome(ctx, *job) for case, job in cases.items()}
+        for name, ctx in contexts.items()
+    }
     results["default is"] = multiprocessing.get_start_method()
     json.dump(results, sys.stdout, indent=1)

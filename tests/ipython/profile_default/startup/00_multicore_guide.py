@@ -34,14 +34,16 @@ class _NoDefaultStartMethod:
             raise RuntimeError(
                 "this cell used multiprocessing's default start method "
                 f"(through {name!r}); build pools and processes from an explicit context, "
-                "e.g. multicore_guide.contexts.get_context()"
+                "e.g. multicore_guide.machine.get_context()"
             )
         return getattr(self._delegate, name)
 
 
 _method = os.environ.get("MULTICORE_GUIDE_DEFAULT_START_METHOD")
 if _method == "guard":
-    multiprocessing.context._default_context._actual_context = _NoDefaultStartMethod()
+    multiprocessing.context._default_context._actual_context = (
+        _NoDefaultStartMethod()
+    )
 elif _method:
     multiprocessing.set_start_method(_method, force=True)
 
@@ -49,7 +51,9 @@ elif _method:
 def _report_leftover_children(result):
     leftover = multiprocessing.active_children()
     if leftover:
-        print(f"child processes outlived this cell: {leftover}", file=sys.stderr)
+        print(
+            f"child processes outlived this cell: {leftover}", file=sys.stderr
+        )
 
 
 get_ipython().events.register("post_run_cell", _report_leftover_children)  # noqa: F821

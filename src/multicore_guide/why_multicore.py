@@ -1,10 +1,16 @@
-"""Interactive explorers for Jupyter; each one also works as a static figure."""
+"""Chapter 2, Why multicore: an interactive explorer of Amdahl's law.
+
+The explorer works as a widget in Jupyter and as a static figure in the
+built book.
+"""
 
 from __future__ import annotations
 
-from ._checks import check_int, check_real
+from .checks import check_int, check_real
 
-__all__ = ["amdahl_explorer"]
+__all__ = [
+    "amdahl_explorer",
+]
 
 
 def amdahl_explorer(
@@ -33,19 +39,35 @@ def amdahl_explorer(
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
 
-    parallel_fraction = check_real("parallel_fraction", parallel_fraction, minimum=0.0, maximum=1.0)
+    parallel_fraction = check_real(
+        "parallel_fraction", parallel_fraction, minimum=0.0, maximum=1.0
+    )
     max_workers = check_int("max_workers", max_workers, minimum=2)
     cores = check_int("cores", cores, minimum=1)
     if cores > max_workers:
-        raise ValueError(f"cores must be <= max_workers ({max_workers}), got {cores}")
+        raise ValueError(
+            f"cores must be <= max_workers ({max_workers}), got {cores}"
+        )
     fixed_cost = check_real("fixed_cost", fixed_cost, minimum=0.0, maximum=1.0)
 
     fraction_slider = widgets.FloatSlider(
-        value=parallel_fraction, min=0.0, max=1.0, step=0.01, description="parallel p", readout_format=".2f"
+        value=parallel_fraction,
+        min=0.0,
+        max=1.0,
+        step=0.01,
+        description="parallel p",
+        readout_format=".2f",
     )
-    cores_slider = widgets.IntSlider(value=cores, min=1, max=max_workers, description="cores n")
+    cores_slider = widgets.IntSlider(
+        value=cores, min=1, max=max_workers, description="cores n"
+    )
     cost_slider = widgets.FloatSlider(
-        value=fixed_cost, min=0.0, max=1.0, step=0.01, description="fixed cost c", readout_format=".2f"
+        value=fixed_cost,
+        min=0.0,
+        max=1.0,
+        step=0.01,
+        description="fixed cost c",
+        readout_format=".2f",
     )
 
     def draw(p: float, n: int, c: float) -> None:
@@ -53,8 +75,12 @@ def amdahl_explorer(
         _draw(ax, p, n, c, max_workers)
         plt.show()
 
-    output = widgets.interactive_output(draw, {"p": fraction_slider, "n": cores_slider, "c": cost_slider})
-    return widgets.VBox([widgets.HBox([fraction_slider, cores_slider, cost_slider]), output])
+    output = widgets.interactive_output(
+        draw, {"p": fraction_slider, "n": cores_slider, "c": cost_slider}
+    )
+    return widgets.VBox(
+        [widgets.HBox([fraction_slider, cores_slider, cost_slider]), output]
+    )
 
 
 def _draw(ax, p: float, n: int, c: float, max_workers: int):
@@ -68,12 +94,22 @@ def _draw(ax, p: float, n: int, c: float, max_workers: int):
         grid = np.unique(np.geomspace(1, max_workers, 200).round().astype(int))
         # purple: a model, as the Amdahl fit is in plot_speedup
         model = 1.0 / ((1.0 - p) + p / grid + c)
-        ax.plot(grid, model, color=PURPLE, label=f"p = {p:g} with fixed cost c = {c:g}")
+        ax.plot(
+            grid,
+            model,
+            color=PURPLE,
+            label=f"p = {p:g} with fixed cost c = {c:g}",
+        )
         s = 1.0 / ((1.0 - p) + p / n + c)
         ax.plot([n], [s], "o", color=PURPLE, zorder=5)
         # in the curve's colour, below the label of Amdahl's point
-        ax.annotate(f"{s:.2f}× with the cost", (n, s), textcoords="offset points",
-                    xytext=(6, -18), color=PURPLE)
+        ax.annotate(
+            f"{s:.2f}× with the cost",
+            (n, s),
+            textcoords="offset points",
+            xytext=(6, -18),
+            color=PURPLE,
+        )
         ax.set_ylim(bottom=min(ax.get_ylim()[0], 0.5))
         ax.legend(loc="upper left")
     return ax

@@ -5,7 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-STARTUP = Path(__file__).parent / "ipython" / "profile_default" / "startup" / "00_multicore_guide.py"
+STARTUP = (
+    Path(__file__).resolve().parents[1]
+    / "ipython"
+    / "profile_default"
+    / "startup"
+    / "00_multicore_guide.py"
+)
 
 PROBE = f"""
 import concurrent.futures, multiprocessing, types
@@ -29,14 +35,26 @@ with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
 
 def run_probe(method):
     env = dict(os.environ, MULTICORE_GUIDE_DEFAULT_START_METHOD=method)
-    done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_guard_refuses_the_default_and_allows_an_explicit_context():
-    assert run_probe("guard").splitlines() == ["default pool refused", "explicit pool gave [9]"]
+    assert run_probe("guard").splitlines() == [
+        "default pool refused",
+        "explicit pool gave [9]",
+    ]
 
 
 def test_a_named_method_becomes_the_default():
-    assert run_probe("spawn").splitlines() == ["default pool ran", "explicit pool gave [9]"]
+    assert run_probe("spawn").splitlines() == [
+        "default pool ran",
+        "explicit pool gave [9]",
+    ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numbers
 
+__all__ = ["check_bounds", "check_int", "check_real"]
+
 
 def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
     """Return ``value`` if it is an integer no smaller than ``minimum``.
@@ -43,7 +45,9 @@ def check_real(
         ValueError: ``value`` is NaN or lies outside the bounds.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a real number, got {type(value).__name__}"
+        )
     value = float(value)
     if value != value:  # NaN is the only value not equal to itself
         raise ValueError(f"{name} must not be NaN")
@@ -51,7 +55,9 @@ def check_real(
         too_small = value < minimum if inclusive_minimum else value <= minimum
         if too_small:
             relation = ">=" if inclusive_minimum else ">"
-            raise ValueError(f"{name} must be {relation} {minimum}, got {value}")
+            raise ValueError(
+                f"{name} must be {relation} {minimum}, got {value}"
+            )
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be <= {maximum}, got {value}")
     return value
@@ -69,5 +75,7 @@ def check_bounds(name: str, value: object) -> tuple[int, int]:
     start = check_int("start", value[0], minimum=0)
     stop = check_int("stop", value[1], minimum=0)
     if stop < start:
-        raise ValueError(f"{name}: stop must be >= start, got start={start}, stop={stop}")
+        raise ValueError(
+            f"{name}: stop must be >= start, got start={start}, stop={stop}"
+        )
     return start, stop

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_bounds, check_int
-from .contexts import get_context
+from .checks import check_bounds, check_int
+from .machine import get_context
 
 __all__ = [
     "WAYS",
@@ -46,10 +46,14 @@ __all__ = [
     "whole_array_tasks",
 ]
 
+
 #: the four ways :func:`sum_blocks` can hand the array to its workers
 WAYS = ("pickle", "Manager", "Array", "shared_memory")
 
+
 _INHERITED: dict[str, Any] = {}  # set in each worker by _keep_array
+
+
 _CREATED: list[
     str
 ] = []  # names of the blocks sum_blocks created in this process
@@ -65,10 +69,6 @@ def created_blocks() -> list[str]:
     that other programs own.
     """
     return list(_CREATED)
-
-
-# -- counters in shared memory
-# -------------------------------------------------
 
 
 def add_unlocked(counter: Any, times: int) -> None:
@@ -102,13 +102,13 @@ def add_locked(counter: Any, times: int) -> None:
 def count_with_processes(
     worker: Any,
     *,
-    processes: int,
+    workers: int,
     times: int,
     context: BaseContext | None = None,
     counter: Any = None,
     timeout: float = 60.0,
 ) -> int:
-    """Start ``processes`` children that each run ``worker(counter, times)``;
+    """Start ``workers`` children that each run ``worker(counter, times)``;
     return the final count.
 
     The counter is ``counter`` if given (for example a ``Manager`` value
@@ -120,14 +120,14 @@ def count_with_processes(
         RuntimeError: a child did not finish within ``timeout`` seconds
             (it is killed first) or exited with an error.
     """
-    processes = check_int("processes", processes, minimum=1)
+    workers = check_int("workers", workers, minimum=1)
     times = check_int("times", times, minimum=0)
     ctx = context or get_context()
     if counter is None:
         counter = ctx.Value("q", 0)
     children = [
         ctx.Process(target=worker, args=(counter, times))
-        for _ in range(processes)
+        for _ in range(workers)
     ]
     for child in children:
         child.start()
@@ -145,9 +145,6 @@ def count_with_processes(
             f"a child did not finish cleanly; exit codes {codes}"
         )
     return counter.value
-
-
-# -- Manager proxies ----------------------------------------------------------
 
 
 def store_square(mapping: Any, key: int) -> int:
@@ -179,10 +176,6 @@ def append_to_entry(mapping: Any, key: str, value: Any) -> int:
     return len(mapping[key])
 
 
-# -- one job, four ways of sharing the array
-# -------------------------------------
-
-
 def sum_of_block(block: np.ndarray) -> float:
     """Return the sum of a 1-D float array that arrived pickled with the task.
 
@@ -204,7 +197,7 @@ def sum_through_proxy(proxy: Any, bounds: tuple[int, int]) -> float:
         TypeError, ValueError: ``bounds`` is not a ``(start, stop)`` pair of
             counts.
     """
-    start, stop = _check_bounds(bounds)
+    start, stop = check_bounds("bounds", bounds)
     return float(np.sum(proxy[start:stop]))
 
 
@@ -226,7 +219,7 @@ def sum_in_array(bounds: tuple[int, int]) -> float:
         RuntimeError: the worker was started without the array (see
             :func:`sum_blocks`).
     """
-    start, stop = _check_bounds(bounds)
+    start, stop = check_bounds("bounds", bounds)
     if "array" not in _INHERITED:
         raise RuntimeError(
             "this worker holds no shared Array; start it with _keep_array"
@@ -295,7 +288,7 @@ def square_in_shared_memory(
 def _on_shared_slice(name: str, length: int, bounds: Any, work: Any) -> Any:
     """Attach block ``name``, return ``work(array[start:stop])`` on its float64
     array, detach."""
-    start, stop = _check_bounds(bounds)
+    start, stop = check_bounds("bounds", bounds)
     if stop > length:
         raise ValueError(
             f"bounds {bounds} run past the array's {length} items"
@@ -364,7 +357,7 @@ def sum_blocks(
         or data.dtype != np.float64
     ):
         raise ValueError("data must be a 1-D float64 numpy array")
-    bounds = [_check_bounds(pair) for pair in bounds]
+    bounds = [check_bounds("bounds", pair) for pair in bounds]
     if not bounds:
         raise ValueError("bounds must hold at least one (start, stop) pair")
     if any(stop > data.size for _, stop in bounds):
@@ -424,7 +417,7 @@ def sum_shared_blocks(
         FileNotFoundError: no block called ``name`` exists.
     """
     length = check_int("length", length, minimum=0)
-    bounds = [_check_bounds(pair) for pair in bounds]
+    bounds = [check_bounds("bounds", pair) for pair in bounds]
     if not bounds:
         raise ValueError("bounds must hold at least one (start, stop) pair")
     workers = check_int("workers", workers, minimum=1)
@@ -461,9 +454,3 @@ def _pool(
         initializer=initializer,
         initargs=initargs,
     )
-
-
-def _check_bounds(bounds: Any) -> tuple[int, int]:
-    """Return ``bounds`` as a ``(start, stop)`` pair of counts with ``start <=
-    stop``."""
-    return check_bounds("bounds", bounds)

@@ -1,20 +1,25 @@
-"""Which start method CPython uses by default, by platform and version.
+"""Chapter 4, Start methods: which one a Python uses, and what each costs.
 
-The table follows the ``multiprocessing`` documentation: spawn on Windows;
-spawn on macOS from Python 3.8 (fork before); fork on Linux and the other
-POSIX platforms up to 3.13, and forkserver from 3.14. The module also holds
-the target with which the book measures what ``set_forkserver_preload``
-saves: a child that imports NumPy.
+:func:`documented_default_start_method` says which start method the docs
+name as the default for a platform and a Python version;
+:func:`start_batch` times starting and joining one process with a given
+context; :func:`import_numpy` is a task whose cost is the import it
+triggers in a fresh child.
 """
 
 from __future__ import annotations
 
-from ._checks import check_int
+from .checks import check_int
 
-__all__ = ["documented_default_start_method", "import_numpy"]
+__all__ = [
+    "documented_default_start_method",
+    "import_numpy",
+]
 
 
-def documented_default_start_method(platform: str, version: tuple[int, ...]) -> str:
+def documented_default_start_method(
+    platform: str, version: tuple[int, ...]
+) -> str:
     """Return the documented default start method for ``sys.platform`` and a version.
 
     Args:
@@ -27,13 +32,19 @@ def documented_default_start_method(platform: str, version: tuple[int, ...]) -> 
         ValueError: ``version`` is not a Python 3 version.
     """
     if not isinstance(platform, str):
-        raise TypeError(f"platform must be a str, got {type(platform).__name__}")
+        raise TypeError(
+            f"platform must be a str, got {type(platform).__name__}"
+        )
     if not isinstance(version, tuple) or len(version) < 2:
-        raise TypeError(f"version must be a tuple such as (3, 12), got {version!r}")
+        raise TypeError(
+            f"version must be a tuple such as (3, 12), got {version!r}"
+        )
     major = check_int("major version", version[0], minimum=3)
     minor = check_int("minor version", version[1], minimum=0)
     if major != 3:
-        raise ValueError(f"only Python 3 versions are known, got {major}.{minor}")
+        raise ValueError(
+            f"only Python 3 versions are known, got {major}.{minor}"
+        )
     if platform == "win32":
         return "spawn"
     if platform == "darwin":

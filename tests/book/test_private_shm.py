@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent / "private_shm.sh"
+SCRIPT = Path(__file__).resolve().parents[1] / "private_shm.sh"
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("unshare") is None,
@@ -19,14 +19,22 @@ pytestmark = pytest.mark.skipif(
 def run(code):
     # a short wait for resource trackers: these commands start none
     env = {**os.environ, "PRIVATE_SHM_WAIT": "1"}
-    return subprocess.run([str(SCRIPT), sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=60, check=False)
+    return subprocess.run(
+        [str(SCRIPT), sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_a_run_that_leaves_a_file_in_dev_shm_fails():
     done = run("open('/dev/shm/sem.mp-left-behind', 'w').close()")
     assert done.returncode != 0
-    assert "left 1 entries" in done.stderr and "sem.mp-left-behind" in done.stderr
+    assert (
+        "left 1 entries" in done.stderr and "sem.mp-left-behind" in done.stderr
+    )
     # the file was made in the private /dev/shm, never in the machine's
     assert not Path("/dev/shm/sem.mp-left-behind").exists()
 

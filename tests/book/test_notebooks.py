@@ -13,15 +13,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 NOTEBOOKS = sorted(BOOK.glob("[0-9]*.ipynb"))
 IDS = [path.name for path in NOTEBOOKS]
 
 # a pool or process built straight from the multiprocessing module uses the default start method
-DEFAULT_CONTEXT_CALL = re.compile(r"\b(?:multiprocessing|mp)\.(?:Pool|Process|Queue|Manager|SimpleQueue|Pipe)\(")
+DEFAULT_CONTEXT_CALL = re.compile(
+    r"\b(?:multiprocessing|mp)\.(?:Pool|Process|Queue|Manager|SimpleQueue|Pipe)\("
+)
 PROCESS_POOL = re.compile(r"ProcessPoolExecutor\(")
-POOL_USE = re.compile(r"\b(?:Pool|Process|ProcessPoolExecutor)\(|\.(?:map|submit|imap\w*|starmap\w*|apply_async)\(")
+POOL_USE = re.compile(
+    r"\b(?:Pool|Process|ProcessPoolExecutor)\(|\.(?:map|submit|imap\w*|starmap\w*|apply_async)\("
+)
 
 
 def load(path):
@@ -29,7 +33,11 @@ def load(path):
 
 
 def code_cells(notebook):
-    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code" and "".join(cell["source"]).strip()]
+    return [
+        cell
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code" and "".join(cell["source"]).strip()
+    ]
 
 
 def tags(cell):
@@ -46,7 +54,11 @@ def toc_entries():
 
 
 def markdown_text(notebook):
-    return "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    return "\n".join(
+        "".join(c["source"])
+        for c in notebook["cells"]
+        if c["cell_type"] == "markdown"
+    )
 
 
 def test_there_are_notebooks():
@@ -56,22 +68,36 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_code_cell_ran_in_order(path):
     counts = [cell["execution_count"] for cell in code_cells(load(path))]
-    assert None not in counts, f"{counts.count(None)} code cell(s) have no execution count; run `make execute`"
-    assert counts == list(range(1, len(counts) + 1)), f"execution counts {counts} are not 1..n; run `make execute`"
+    assert None not in counts, (
+        f"{counts.count(None)} code cell(s) have no execution count; run `make execute`"
+    )
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"execution counts {counts} are not 1..n; run `make execute`"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_only_tagged_cells_raise(path):
     for cell in code_cells(load(path)):
-        errors = [out for out in cell["outputs"] if out["output_type"] == "error"]
+        errors = [
+            out for out in cell["outputs"] if out["output_type"] == "error"
+        ]
         if errors:
-            assert "raises-exception" in tags(cell), f"untagged cell raised {errors[0]['ename']}"
+            assert "raises-exception" in tags(cell), (
+                f"untagged cell raised {errors[0]['ename']}"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_chapter_skeleton(path):
     text = markdown_text(load(path)).lower()
-    for section in ("learning objectives", "## key takeaways", "## exercises", "{exercise}", "{solution-start}"):
+    for section in (
+        "learning objectives",
+        "## key takeaways",
+        "## exercises",
+        "{exercise}",
+        "{solution-start}",
+    ):
         assert section in text, f"no '{section}' in {path.name}"
     assert text.count("{solution-start}") == text.count("{solution-end}")
 
@@ -83,18 +109,31 @@ def test_notebook_is_in_the_table_of_contents(path):
 
 def test_every_toc_entry_exists():
     for entry in toc_entries():
-        assert any((ROOT / f"{entry}{suffix}").exists() for suffix in (".ipynb", ".md")), entry
+        assert any(
+            (ROOT / f"{entry}{suffix}").exists()
+            for suffix in (".ipynb", ".md")
+        ), entry
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_no_default_start_method(path):
     for cell in code_cells(load(path)):
         source = "".join(cell["source"])
-        assert "set_start_method" not in source, "notebooks choose a context; they never set the global default"
-        assert "sys.path" not in source, "the package is installed; notebooks never change sys.path"
-        assert not DEFAULT_CONTEXT_CALL.search(source), f"uses the default context: {source[:80]!r}"
-        if PROCESS_POOL.search(source) and "raises-exception" not in tags(cell):
-            assert "mp_context=" in source, f"ProcessPoolExecutor without mp_context: {source[:80]!r}"
+        assert "set_start_method" not in source, (
+            "notebooks choose a context; they never set the global default"
+        )
+        assert "sys.path" not in source, (
+            "the package is installed; notebooks never change sys.path"
+        )
+        assert not DEFAULT_CONTEXT_CALL.search(source), (
+            f"uses the default context: {source[:80]!r}"
+        )
+        if PROCESS_POOL.search(source) and "raises-exception" not in tags(
+            cell
+        ):
+            assert "mp_context=" in source, (
+                f"ProcessPoolExecutor without mp_context: {source[:80]!r}"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -103,13 +142,19 @@ def test_children_run_only_imported_functions(path):
     defined = set()
     for cell in cells:
         if "raises-exception" not in tags(cell):
-            defined |= set(re.findall(r"^def (\w+)\(", "".join(cell["source"]), re.M))
+            defined |= set(
+                re.findall(r"^def (\w+)\(", "".join(cell["source"]), re.M)
+            )
     for cell in cells:
         source = "".join(cell["source"])
         if "raises-exception" in tags(cell) or not POOL_USE.search(source):
             continue
-        passed = {name for name in defined if re.search(rf"\b{name}\b", source)}
-        assert not passed, f"notebook-defined {sorted(passed)} handed to a process; import it from multicore_guide"
+        passed = {
+            name for name in defined if re.search(rf"\b{name}\b", source)
+        }
+        assert not passed, (
+            f"notebook-defined {sorted(passed)} handed to a process; import it from multicore_guide"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -119,20 +164,26 @@ def test_solutions_stay_hidden_in_jupyterlab(path):
     for cell in load(path)["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
-            inside = ("{solution-start}" in source) or (inside and "{solution-end}" not in source)
+            inside = ("{solution-start}" in source) or (
+                inside and "{solution-end}" not in source
+            )
         elif inside:
             hidden = cell["metadata"].get("jupyter", {})
-            if not (hidden.get("source_hidden") and hidden.get("outputs_hidden")):
+            if not (
+                hidden.get("source_hidden") and hidden.get("outputs_hidden")
+            ):
                 shown.append(source.splitlines()[0] if source else "(empty)")
     assert not shown, f"solution cells not collapsed in JupyterLab: {shown}"
 
 
-LITERALINCLUDE = re.compile(r"```\{literalinclude\}\s+(\S+)\n((?::[\w-]+:.*\n)*)")
+LITERALINCLUDE = re.compile(
+    r"```\{literalinclude\}\s+(\S+)\n((?::[\w-]+:.*\n)*)"
+)
 LISTING_WIDTH = 79
 
 
 def listed_lines(source_file, options):
-    """The lines a literalinclude shows, for the options the book uses (pyobject, start-at, end-before, lines)."""
+    """The lines a literalinclude shows, for the options the book uses (pyobject, start-at, end-before, end-at, lines)."""
     import ast
 
     lines = source_file.read_text(encoding="utf-8").splitlines()
@@ -143,15 +194,37 @@ def listed_lines(source_file, options):
         for name in names:
             node = next(n for n in body if getattr(n, "name", None) == name)
             body = getattr(node, "body", [])
-        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-        lines = lines[start - 1:node.end_lineno]
+        start = min(
+            [node.lineno]
+            + [d.lineno for d in getattr(node, "decorator_list", [])]
+        )
+        lines = lines[start - 1 : node.end_lineno]
     if "lines" in options:
         first, _, last = options["lines"].partition("-")
-        lines = lines[int(first) - 1:int(last or first)]
+        lines = lines[int(first) - 1 : int(last or first)]
     if "start-at" in options:
-        lines = lines[next(i for i, line in enumerate(lines) if options["start-at"] in line):]
+        lines = lines[
+            next(
+                i
+                for i, line in enumerate(lines)
+                if options["start-at"] in line
+            ) :
+        ]
     if "end-before" in options:
-        lines = lines[:next(i for i, line in enumerate(lines) if options["end-before"] in line)]
+        lines = lines[
+            : next(
+                i
+                for i, line in enumerate(lines)
+                if options["end-before"] in line
+            )
+        ]
+    if "end-at" in options:
+        lines = lines[
+            : next(
+                i for i, line in enumerate(lines) if options["end-at"] in line
+            )
+            + 1
+        ]
     return lines
 
 
@@ -167,5 +240,10 @@ def test_listed_source_fits_the_page(path):
             target = (path.parent / match.group(1)).resolve()
             for line in listed_lines(target, options):
                 if len(line) > LISTING_WIDTH:
-                    wide.append(f"{target.name} ({options}): {len(line)} columns: {line.strip()[:50]}")
-    assert not wide, f"{path.name}: listings wider than {LISTING_WIDTH} columns:\n  " + "\n  ".join(wide)
+                    wide.append(
+                        f"{target.name} ({options}): {len(line)} columns: {line.strip()[:50]}"
+                    )
+    assert not wide, (
+        f"{path.name}: listings wider than {LISTING_WIDTH} columns:\n  "
+        + "\n  ".join(wide)
+    )

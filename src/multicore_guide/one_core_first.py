@@ -1,7 +1,7 @@
 """One core first: the same jobs as a pure-Python loop, for comparison.
 
 The book's vectorised workers (:func:`multicore_guide.workers.
-count_hits_in_circle` and :func:`multicore_guide.fractals.mandelbrot_rows`)
+count_hits_in_circle` and :func:`multicore_guide.use_cases.mandelbrot_rows`)
 do their arithmetic in NumPy. The functions here do the same arithmetic one
 number at a time in Python, and give the same answers bit for bit:
 
@@ -23,13 +23,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._checks import check_int, check_real
-from .fractals import REGION, _check_region
+from .checks import check_int, check_real
+from .use_cases import REGION, mandelbrot_grid
+from .workers import random_points
 
-__all__ = ["count_hits_python", "mandelbrot_rows_python", "warm_up"]
-
-# the block size count_hits_in_circle draws in: the same draws, in order
-_DRAW = 1_000_000
+__all__ = [
+    "count_hits_python",
+    "mandelbrot_rows_python",
+    "warm_up",
+]
 
 
 def count_hits_python(
@@ -37,29 +39,22 @@ def count_hits_python(
 ) -> int:
     """Count random points in the quarter circle, testing them in a loop.
 
-    The points come from ``numpy.random.default_rng(seed)`` exactly as in
-    ``count_hits_in_circle``; only the test ``x*x + y*y <= 1`` runs one
-    point at a time, in Python. The same seed gives the same count.
+    The points come from :func:`~multicore_guide.workers.random_points`,
+    exactly as in ``count_hits_in_circle``; only the test
+    ``x*x + y*y <= 1`` runs one point at a time, in Python. The same seed
+    gives the same count.
 
     Raises:
         TypeError: ``n_samples`` is not an int, or ``seed`` is neither an
             int nor a ``SeedSequence``.
         ValueError: ``n_samples < 1`` or ``seed`` is negative.
     """
-    n_samples = check_int("n_samples", n_samples, minimum=1)
-    if not isinstance(seed, np.random.SeedSequence):
-        seed = check_int("seed", seed, minimum=0)
-    rng = np.random.default_rng(seed)
     hits = 0
-    left = n_samples
-    while left > 0:
-        size = min(_DRAW, left)
-        xs = rng.random(size).tolist()  # Python floats: the same values
-        ys = rng.random(size).tolist()
+    for x_block, y_block in random_points(n_samples, seed):
+        xs, ys = x_block.tolist(), y_block.tolist()  # Python floats
         for x, y in zip(xs, ys):
             if x * x + y * y <= 1.0:
                 hits += 1
-        left -= size
     return hits
 
 
@@ -81,21 +76,11 @@ def mandelbrot_rows_python(
         ValueError: a size is below 1, the rows fall outside
             ``[0, height]``, or ``region`` is malformed.
     """
-    width = check_int("width", width, minimum=1)
-    height = check_int("height", height, minimum=1)
     max_iter = check_int("max_iter", max_iter, minimum=1)
-    if not isinstance(rows, tuple) or len(rows) != 2:
-        raise TypeError(f"rows must be a (start, stop) tuple, got {rows!r}")
-    start = check_int("rows[0]", rows[0], minimum=0)
-    stop = check_int("rows[1]", rows[1], minimum=0)
-    if not start <= stop <= height:
-        raise ValueError(
-            f"rows must satisfy 0 <= start <= stop <= height, "
-            f"got {rows} for height {height}"
-        )
-    re_min, re_max, im_min, im_max = _check_region(region)
-    reals = np.linspace(re_min, re_max, width).tolist()
-    imags = np.linspace(im_max, im_min, height)[start:stop].tolist()
+    real, imag = mandelbrot_grid(
+        rows, width=width, height=height, region=region
+    )
+    reals, imags = real.tolist(), imag.tolist()  # Python floats: same values
     image = []
     for c_im in imags:
         row = []

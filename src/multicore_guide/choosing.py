@@ -1,22 +1,9 @@
-"""One job, ``[fn(item) for item in items]``, written with each standard-library
-parallel API.
+"""Chapter 7, Choosing an API: one job written with each standard-library API.
 
 Each function here is short on purpose: the book shows them side by side,
 so that the reader sees what each API asks of the programmer. Every one
 returns the answers in the order of ``items``, bounds every wait, and
 leaves no process behind when it returns.
-
-- :func:`map_with_processes`: one ``multiprocessing.Process`` per item,
-  answers handed back through a queue.
-- :func:`map_with_pool`: ``multiprocessing.Pool.map``.
-- :func:`map_with_process_executor`: ``ProcessPoolExecutor.map``.
-- :func:`map_with_thread_executor`: ``ThreadPoolExecutor.map``.
-
-- :func:`map_with_interpreter_executor`: ``InterpreterPoolExecutor.map``,
-  on Python 3.14 and later.
-
-:func:`count_draws` wraps an input so that a notebook can see how far
-ahead of the caller a ``map`` has read it.
 """
 
 from __future__ import annotations
@@ -29,9 +16,8 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from ._checks import check_int, check_real
-from .contexts import get_context
-from .tasks import put_result
+from .checks import check_int, check_real
+from .machine import get_context
 
 __all__ = [
     "count_draws",
@@ -40,7 +26,36 @@ __all__ = [
     "map_with_process_executor",
     "map_with_processes",
     "map_with_thread_executor",
+    "put_result",
 ]
+
+
+def put_result(
+    queue: Any, index: int, fn: Callable[[Any], Any], argument: Any
+) -> None:
+    """Put ``(index, fn(argument))`` on ``queue``: a ``Process`` target that
+    hands
+    back an answer.
+
+    ``index`` lets the parent put answers back in order, since processes
+    finish in any order. If ``fn`` raises, the exception propagates and
+    nothing is put on the queue, so the parent's bounded ``get`` times out
+    and the child's exit code is 1.
+
+    Raises:
+        TypeError: ``index`` is not an int, ``fn`` is not callable, or
+            ``queue`` has no ``put`` method.
+        ValueError: ``index`` is negative.
+        Exception: whatever ``fn(argument)`` raises.
+    """
+    index = check_int("index", index, minimum=0)
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    if not callable(getattr(queue, "put", None)):
+        raise TypeError(
+            f"queue must have a put method, got {type(queue).__name__}"
+        )
+    queue.put((index, fn(argument)))
 
 
 def map_with_processes(
@@ -53,7 +68,7 @@ def map_with_processes(
     """Return ``[fn(item) for item in items]``, each item in its own
     ``Process``.
 
-    ``fn`` runs inside :func:`multicore_guide.tasks.put_result`, which puts
+    ``fn`` runs inside :func:`multicore_guide.choosing.put_result`, which puts
     ``(index, answer)`` on a queue; the parent reads every answer before it
     joins, since a child whose queued data has not been read cannot exit.
 
