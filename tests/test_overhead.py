@@ -1,4 +1,4 @@
-"""Chapter 10's module: the cost sweeps and the BLAS thread limits; no timing is asserted."""
+"""Chapter 10's module: the cost sweeps, the BLAS thread limits and the model of a map's overhead; no timing is asserted."""
 
 import pickle
 from concurrent.futures import ProcessPoolExecutor
@@ -247,3 +247,203 @@ def test_measure_blas_split_runs_one_pool_at_a_time(
 def test_bad_blas_input_raises(call, error):
     with pytest.raises(error):
         call()
+
+
+# the model of a map's wall time, and its explorer
+
+
+def test_model_adds_start_chunks_and_work():
+    # 10 tasks of 1 s, chunks of 3: 4 chunks, the busiest of 2 workers
+    # runs 2 of them (6 tasks); start 0.5 s a worker, 0.1 s a chunk
+    seconds = overhead.predict_map_seconds(
+        10, 1.0, workers=2, chunksize=3, chunk_cost=0.1, start_per_worker=0.5
+    )
+    assert seconds == pytest.approx(2 * 0.5 + 2 * 0.1 + 6 * 1.0)
+    assert overhead.predict_speedup(
+        10, 1.0, workers=2, chunksize=3, chunk_cost=0.1, start_per_worker=0.5
+    ) == pytest.approx(10 / 7.2)
+
+
+def test_model_without_costs_is_the_even_split():
+    assert overhead.predict_map_seconds(
+        8, 0.25, workers=4, chunk_cost=0.0
+    ) == pytest.approx(0.5)
+    assert overhead.predict_speedup(
+        8, 0.25, workers=4, chunk_cost=0.0
+    ) == pytest.approx(4.0)
+    # more workers than chunks: the extra workers idle
+    assert overhead.predict_speedup(
+        4, 1.0, workers=8, chunksize=2, chunk_cost=0.0
+    ) == pytest.approx(2.0)
+    # the last chunk is short: the busiest worker never runs more than n
+    assert overhead.predict_map_seconds(
+        5, 1.0, workers=1, chunksize=4, chunk_cost=0.0
+    ) == pytest.approx(5.0)
+
+
+def test_chunking_pays_the_chunk_cost_fewer_times():
+    one = overhead.predict_speedup(1000, 1e-5, workers=2, chunk_cost=1e-4)
+    chunked = overhead.predict_speedup(
+        1000, 1e-5, workers=2, chunksize=100, chunk_cost=1e-4
+    )
+    assert one < 1.0 < chunked < 2.0
+
+
+def test_chunk_cost_from_map_inverts_the_model():
+    seconds = overhead.predict_map_seconds(
+        101, 2e-5, workers=2, chunk_cost=3e-4
+    )
+    assert overhead.chunk_cost_from_map(
+        seconds, 101, 2e-5, workers=2
+    ) == pytest.approx(3e-4)
+    # a map faster than its work alone: the cost is 0, not negative
+    assert overhead.chunk_cost_from_map(0.001, 100, 1e-3, workers=2) == 0.0
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (
+            lambda: overhead.predict_map_seconds(
+                0, 1.0, workers=1, chunk_cost=0.0
+            ),
+            ValueError,
+        ),
+        (
+            lambda: overhead.predict_map_seconds(
+                1, -1.0, workers=1, chunk_cost=0.0
+            ),
+            ValueError,
+        ),
+        (
+            lambda: overhead.predict_map_seconds(
+                1, 1.0, workers=0, chunk_cost=0.0
+            ),
+            ValueError,
+        ),
+        (
+            lambda: overhead.predict_map_seconds(
+                1, 1.0, workers=1, chunksize=0, chunk_cost=0.0
+            ),
+            ValueError,
+        ),
+        (
+            lambda: overhead.predict_map_seconds(
+                1, 1.0, workers=1, chunk_cost=-1.0
+            ),
+            ValueError,
+        ),
+        (
+            lambda: overhead.predict_map_seconds(
+                1, 1.0, workers=1, chunk_cost=0.0, start_per_worker=-1.0
+            ),
+            ValueError,
+        ),
+        (
+            lambda: overhead.predict_map_seconds(
+                1.5, 1.0, workers=1, chunk_cost=0.0
+            ),
+            TypeError,
+        ),
+        (
+            lambda: overhead.predict_map_seconds(
+                1, "1", workers=1, chunk_cost=0.0
+            ),
+            TypeError,
+        ),
+        (
+            lambda: overhead.predict_speedup(
+                1, 0.0, workers=1, chunk_cost=0.0
+            ),
+            ValueError,
+        ),
+        (
+            lambda: overhead.chunk_cost_from_map(-1.0, 1, 1.0, workers=1),
+            ValueError,
+        ),
+        (
+            lambda: overhead.chunk_cost_from_map(1.0, 1, 1.0, workers=True),
+            TypeError,
+        ),
+    ],
+)
+def test_bad_model_input_raises(call, error):
+    with pytest.raises(error):
+        call()
+
+
+def test_explorer_has_three_sliders():
+    import matplotlib
+
+    matplotlib.use("agg")  # draws off screen
+    import matplotlib.pyplot as plt
+
+    box = overhead.overhead_explorer(
+        chunk_cost=1e-4,
+        start_per_worker=0.01,
+        task_seconds=1e-3,
+        chunksize=8,
+        workers=3,
+        max_workers=6,
+    )
+    sliders = box.children[0].children
+    assert [s.description for s in sliders] == [
+        "task length (s)",
+        "chunksize",
+        "workers",
+    ]
+    assert [s.value for s in sliders] == [pytest.approx(1e-3), 8, 3]
+    assert sliders[2].max == 6
+    plt.close("all")
+
+
+def test_explorer_draws_the_model_and_marks_the_chosen_length():
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    overhead._draw_overhead(
+        ax, 1e-4, 50, 2, n_tasks=1000, chunk_cost=1e-4, start_per_worker=0.0
+    )
+    curves = {
+        line.get_label(): line.get_ydata()
+        for line in ax.get_lines()
+        if not line.get_label().startswith("_")
+    }
+    chunked, single = (
+        curves["model, chunksize 50"],
+        curves["model, chunksize 1"],
+    )
+    assert all(np.asarray(chunked) >= np.asarray(single))
+    point = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert point[0].get_ydata()[0] == pytest.approx(
+        overhead.predict_speedup(
+            1000, 1e-4, workers=2, chunksize=50, chunk_cost=1e-4
+        )
+    )
+    ax.figure.canvas.draw()  # the static figure draws
+    _, plain = plt.subplots()
+    overhead._draw_overhead(
+        plain, 1e-4, 1, 2, n_tasks=10, chunk_cost=0.0, start_per_worker=0.0
+    )
+    assert "model, chunksize 1" in [l.get_label() for l in plain.get_lines()]
+    assert len(plain.get_lines()) < len(ax.get_lines())
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"workers": 5, "max_workers": 4},
+        {"chunksize": 300, "max_chunksize": 256},
+        {"task_seconds": 2.0},
+        {"chunk_cost": -1.0},
+        {"start_per_worker": -1.0},
+    ],
+)
+def test_bad_explorer_input_raises(kwargs):
+    args = {"chunk_cost": 1e-4, "start_per_worker": 0.01, **kwargs}
+    with pytest.raises(ValueError):
+        overhead.overhead_explorer(**args)

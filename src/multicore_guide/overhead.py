@@ -2,8 +2,14 @@
 
 The functions here sweep a size (how many processes, how many bytes, how
 long a task) so that the chapter can plot a cost against it and find where
-going parallel stops paying: :func:`start_batch`,
-:func:`measure_transfer`, :func:`measure_granularity`.
+going parallel stops paying: :func:`measure_transfer`,
+:func:`measure_granularity` (and ``measuring.start_batch``).
+
+A small model puts the measured costs together: :func:`predict_map_seconds`
+predicts the wall time of a parallel map from a pool start cost per worker
+and a cost per chunk, :func:`predict_speedup` its speedup over the loop,
+:func:`chunk_cost_from_map` reads the cost per chunk off a measured map,
+and :func:`overhead_explorer` draws the predicted speedup with sliders.
 
 They also show NumPy's BLAS threads inside worker processes, and how to
 limit them: a pool of one process per core, each running a BLAS with one
@@ -35,13 +41,17 @@ __all__ = [
     "Transfer",
     "blas_threads",
     "calibrate_burn",
+    "chunk_cost_from_map",
     "echo",
     "limit_blas_threads",
     "matmul_checksum",
     "measure_blas_split",
     "measure_granularity",
     "measure_transfer",
+    "overhead_explorer",
     "pickle_round_trip",
+    "predict_map_seconds",
+    "predict_speedup",
 ]
 
 
@@ -315,9 +325,9 @@ def limit_blas_threads(threads: int) -> None:
     Raises:
         TypeError, ValueError: ``threads`` is not a count of at least 1.
     """
+    threads = check_int("threads", threads, minimum=1)
     from threadpoolctl import threadpool_limits
 
-    threads = check_int("threads", threads, minimum=1)
     _LIMITS.append(threadpool_limits(limits=threads, user_api="blas"))
 
 
@@ -428,3 +438,248 @@ def measure_blas_split(
         if not np.allclose(timing.result, first, rtol=1e-9):
             raise RuntimeError(f"{timing.label} gave different products")
     return {"timings": timings, "threads": threads}
+
+
+def predict_map_seconds(
+    n_tasks: int,
+    task_seconds: float,
+    *,
+    workers: int,
+    chunksize: int = 1,
+    chunk_cost: float,
+    start_per_worker: float = 0.0,
+) -> float:
+    """Predict the wall time of a parallel map of ``n_tasks`` equal tasks.
+
+    The map cuts the tasks into ``ceil(n_tasks / chunksize)`` chunks and
+    deals them out to ``workers`` workers, so the busiest worker runs
+    ``rounds = ceil(chunks / workers)`` of them. Each chunk costs
+    ``chunk_cost`` seconds on top of its work (pickling, the messages
+    there and back, waking the worker), and the busiest worker's work is
+    its tasks times ``task_seconds``. Starting the pool costs
+    ``start_per_worker`` for each worker; pass 0 for a warm pool. So::
+
+        start_per_worker * workers
+        + rounds * chunk_cost
+        + min(n_tasks, rounds * chunksize) * task_seconds
+
+    The model leaves out what a real run adds: unequal tasks, the parent
+    sending chunks one at a time, other programs on the cores, and more
+    workers than cores (it assumes one core per worker).
+
+    Raises:
+        TypeError, ValueError: a count below 1, or a time that is negative
+            (``task_seconds``, ``chunk_cost``, ``start_per_worker``).
+    """
+    n_tasks = check_int("n_tasks", n_tasks, minimum=1)
+    task_seconds = check_real("task_seconds", task_seconds, minimum=0.0)
+    workers = check_int("workers", workers, minimum=1)
+    chunksize = check_int("chunksize", chunksize, minimum=1)
+    chunk_cost = check_real("chunk_cost", chunk_cost, minimum=0.0)
+    start_per_worker = check_real(
+        "start_per_worker", start_per_worker, minimum=0.0
+    )
+    chunks = -(-n_tasks // chunksize)
+    rounds = -(-chunks // workers)  # chunks on the busiest worker
+    work = min(n_tasks, rounds * chunksize) * task_seconds
+    return start_per_worker * workers + rounds * chunk_cost + work
+
+
+def predict_speedup(
+    n_tasks: int,
+    task_seconds: float,
+    *,
+    workers: int,
+    chunksize: int = 1,
+    chunk_cost: float,
+    start_per_worker: float = 0.0,
+) -> float:
+    """Predict the speedup of the map over the loop, ``n_tasks * task_seconds``.
+
+    The map's time comes from :func:`predict_map_seconds`, which takes the
+    same arguments.
+
+    Raises:
+        TypeError, ValueError: as :func:`predict_map_seconds`; also when
+            ``task_seconds`` is not positive.
+    """
+    task_seconds = check_real(
+        "task_seconds", task_seconds, minimum=0.0, inclusive_minimum=False
+    )
+    parallel = predict_map_seconds(
+        n_tasks,
+        task_seconds,
+        workers=workers,
+        chunksize=chunksize,
+        chunk_cost=chunk_cost,
+        start_per_worker=start_per_worker,
+    )
+    return n_tasks * task_seconds / parallel
+
+
+def chunk_cost_from_map(
+    map_seconds: float, n_tasks: int, task_seconds: float, *, workers: int
+) -> float:
+    """Return the cost per chunk that makes the model fit one measured map.
+
+    The map ran ``n_tasks`` tasks of ``task_seconds`` each, one task per
+    chunk, on a warm pool of ``workers`` (no start cost) and took
+    ``map_seconds``. Solving :func:`predict_map_seconds` for the cost
+    gives ``(map_seconds - work) / rounds``, never below 0.
+
+    Raises:
+        TypeError, ValueError: a count below 1, or a negative time.
+    """
+    map_seconds = check_real("map_seconds", map_seconds, minimum=0.0)
+    n_tasks = check_int("n_tasks", n_tasks, minimum=1)
+    task_seconds = check_real("task_seconds", task_seconds, minimum=0.0)
+    workers = check_int("workers", workers, minimum=1)
+    rounds = -(-n_tasks // workers)
+    return max(0.0, (map_seconds - rounds * task_seconds) / rounds)
+
+
+def overhead_explorer(
+    *,
+    chunk_cost: float,
+    start_per_worker: float,
+    n_tasks: int = 1000,
+    task_seconds: float = 1e-4,
+    chunksize: int = 1,
+    workers: int = 2,
+    max_workers: int = 16,
+    max_chunksize: int = 256,
+):
+    """Return an ipywidgets box with sliders for the model of a map's overhead.
+
+    The sliders set the length of one task (on a log scale, 1 µs to 1 s),
+    the chunksize and the number of workers; ``n_tasks``,
+    ``chunk_cost`` and ``start_per_worker`` stay fixed. Moving one
+    redraws the predicted speedup of a map on a new pool against the task
+    length (:func:`predict_speedup`), for the chosen chunksize and for
+    chunksize 1, and marks the chosen task length. The figure is drawn
+    once straight away, so a saved notebook holds a picture even where
+    widgets cannot run.
+
+    Raises:
+        TypeError, ValueError: an argument out of range
+            (``1 <= workers <= max_workers``,
+            ``1 <= chunksize <= max_chunksize``, ``1e-6 <= task_seconds <=
+            1``, negative costs).
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    chunk_cost = check_real("chunk_cost", chunk_cost, minimum=0.0)
+    start_per_worker = check_real(
+        "start_per_worker", start_per_worker, minimum=0.0
+    )
+    n_tasks = check_int("n_tasks", n_tasks, minimum=1)
+    task_seconds = check_real(
+        "task_seconds", task_seconds, minimum=1e-6, maximum=1.0
+    )
+    max_workers = check_int("max_workers", max_workers, minimum=1)
+    workers = check_int("workers", workers, minimum=1)
+    if workers > max_workers:
+        raise ValueError(
+            f"workers must be <= max_workers ({max_workers}), got {workers}"
+        )
+    max_chunksize = check_int("max_chunksize", max_chunksize, minimum=1)
+    chunksize = check_int("chunksize", chunksize, minimum=1)
+    if chunksize > max_chunksize:
+        raise ValueError(
+            f"chunksize must be <= max_chunksize ({max_chunksize}), "
+            f"got {chunksize}"
+        )
+
+    length_slider = widgets.FloatLogSlider(
+        value=task_seconds,
+        base=10,
+        min=-6,
+        max=0,
+        step=0.1,
+        description="task length (s)",
+        readout_format=".1e",
+        style={"description_width": "initial"},
+    )
+    chunk_slider = widgets.IntSlider(
+        value=chunksize, min=1, max=max_chunksize, description="chunksize"
+    )
+    workers_slider = widgets.IntSlider(
+        value=workers, min=1, max=max_workers, description="workers"
+    )
+    costs = {
+        "n_tasks": n_tasks,
+        "chunk_cost": chunk_cost,
+        "start_per_worker": start_per_worker,
+    }
+
+    def draw(t: float, c: int, w: int) -> None:
+        _, ax = plt.subplots(figsize=(6.5, 4), layout="constrained")
+        _draw_overhead(ax, t, c, w, **costs)
+        plt.show()
+
+    output = widgets.interactive_output(
+        draw, {"t": length_slider, "c": chunk_slider, "w": workers_slider}
+    )
+    return widgets.VBox(
+        [widgets.HBox([length_slider, chunk_slider, workers_slider]), output]
+    )
+
+
+def _draw_overhead(
+    ax,
+    task_seconds: float,
+    chunksize: int,
+    workers: int,
+    *,
+    n_tasks: int,
+    chunk_cost: float,
+    start_per_worker: float,
+):
+    """Draw the predicted speedup against task length on ``ax``; return it."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    from .plotting import BLACK, IDEAL_STYLE, PURPLE, format_duration
+
+    def gain(seconds: float, size: int) -> float:
+        return predict_speedup(
+            n_tasks,
+            seconds,
+            workers=workers,
+            chunksize=size,
+            chunk_cost=chunk_cost,
+            start_per_worker=start_per_worker,
+        )
+
+    grid = np.geomspace(1e-6, 1.0, 121)
+    # purple: a model, as in the Amdahl explorer; dotted: one task a chunk
+    for size, style in [(chunksize, "-"), (1, ":")][: 1 + (chunksize > 1)]:
+        ax.plot(
+            grid,
+            [gain(t, size) for t in grid],
+            color=PURPLE,
+            linestyle=style,
+            label=f"model, chunksize {size}",
+        )
+    ax.axhline(workers, label=f"ideal: {workers}×", **IDEAL_STYLE)
+    ax.axhline(1.0, color=BLACK, linewidth=1.2, label="break-even")
+    ax.axhspan(0, 1.0, color=BLACK, alpha=0.05, linewidth=0)
+    chosen = gain(task_seconds, chunksize)
+    ax.plot([task_seconds], [chosen], "o", color=PURPLE, zorder=5)
+    ax.annotate(
+        f"{chosen:.2f}×",
+        (task_seconds, chosen),
+        textcoords="offset points",
+        xytext=(8, -16),  # below the point, clear of the ideal line
+        color=PURPLE,
+    )
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(format_duration))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylim(0, 1.15 * workers)
+    ax.set_xlabel("length of one task (log scale)")
+    ax.set_ylabel("predicted speedup over the loop (×)")
+    ax.set_title(f"{n_tasks} tasks on a new pool of {workers} workers")
+    # beside the axes, so that it covers no curve
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+    return ax
