@@ -1,6 +1,8 @@
 """The scripts module and the example programs it runs: what each one prints and how it ends."""
 
 import multiprocessing
+import os
+import subprocess
 import sys
 
 import pytest  # noqa: E402
@@ -173,3 +175,22 @@ def test_forkserver_preload_script_times_each_setting():
         assert run.returncode == 0, run.stderr
         result = json.loads(run.stdout)
         assert result["setting"] == setting and len(result["ms"]) == 2
+
+
+def test_stderr_to_file_catches_what_a_child_writes_to_fd_2():
+    code = "import sys; sys.stderr.write('ValueError: from the child\\n')"
+    with scripts.stderr_to_file() as child:
+        subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+        assert child.text == ""  # filled in when the block ends
+    assert scripts.exception_lines(child.text) == [
+        "ValueError: from the child"
+    ]
+
+
+def test_stderr_to_file_restores_fd_2_after_an_exception():
+    before = os.fstat(2)
+    with pytest.raises(RuntimeError):
+        with scripts.stderr_to_file():
+            raise RuntimeError("inside the block")
+    after = os.fstat(2)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)

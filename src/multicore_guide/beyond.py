@@ -131,7 +131,8 @@ def count_primes_with(executor: Executor, stop: int, parts: int) -> int:
             f"executor must have a map method, got {type(executor).__name__}"
         )
     stop = check_int("stop", stop, minimum=0)
-    blocks = split_range(0, stop, check_int("parts", parts, minimum=1))
+    parts = check_int("parts", parts, minimum=1)
+    blocks = split_range(0, stop, parts)
     return sum(executor.map(count_primes_block, blocks))
 
 
@@ -437,10 +438,10 @@ def joblib_scope(workers: int) -> Iterator[str]:
         TypeError: ``workers`` is not an int.
         ValueError: ``workers < 1``.
     """
+    workers = check_int("workers", workers, minimum=1)
     from joblib import parallel_config
     from joblib.externals.loky import get_reusable_executor
 
-    workers = check_int("workers", workers, minimum=1)
     parent = joblib_folder_parent()
     with tempfile.TemporaryDirectory(
         prefix="multicore-guide-joblib-", dir=parent

@@ -31,8 +31,8 @@ def load_prime_table(limit: int) -> None:
         TypeError: ``limit`` is not an int.
         ValueError: ``limit < 2``.
     """
-    global _PRIME_TABLE
     limit = check_int("limit", limit, minimum=2)
+    global _PRIME_TABLE
     table = bytearray([1]) * limit
     table[0] = table[1] = 0
     for n in range(2, math.isqrt(limit - 1) + 1):

@@ -211,9 +211,9 @@ def set_worker_queue(progress: Any) -> None:
     Raises:
         TypeError: ``progress`` has no ``put`` method.
     """
-    global _worker_queue
     if not callable(getattr(progress, "put", None)):
         raise TypeError(f"expected a queue, got {type(progress).__name__}")
+    global _worker_queue
     _worker_queue = progress
 
 
@@ -252,8 +252,7 @@ def put_payload(queue: Any, nbytes: int) -> None:
 
 def send_messages(channel: Any, n_messages: int, nbytes: int) -> None:
     """Send ``"ready"``, then ``n_messages`` ``bytes`` objects of ``nbytes``
-    bytes,
-    on ``channel``.
+    bytes, on ``channel``.
 
     ``channel`` is a queue (it has ``put``) or a connection (it has
     ``send``); a connection is closed at the end. The ready message lets
@@ -266,11 +265,11 @@ def send_messages(channel: Any, n_messages: int, nbytes: int) -> None:
     """
     n_messages = check_int("n_messages", n_messages, minimum=1)
     nbytes = check_int("nbytes", nbytes, minimum=0)
-    send = getattr(channel, "put", None) or getattr(channel, "send", None)
-    if send is None:
+    if not (hasattr(channel, "put") or hasattr(channel, "send")):
         raise TypeError(
             f"channel must have put() or send(), got {type(channel).__name__}"
         )
+    send = getattr(channel, "put", None) or channel.send
     message = b"x" * nbytes
     send("ready")
     for _ in range(n_messages):
@@ -286,8 +285,7 @@ def serve_squares(
     timeout: float = CHILD_TIMEOUT,
 ) -> None:
     """Serve squares over a socket on the loopback interface, to clients that
-    know
-    ``authkey``.
+    know ``authkey``.
 
     The server binds ``127.0.0.1`` on a free port and sends its address on
     ``report``. It then accepts ``n_connections`` connections, one after the
@@ -312,6 +310,10 @@ def serve_squares(
                 "use secrets.token_bytes(32)"
             )
         n_connections = check_int("n_connections", n_connections, minimum=1)
+    except (TypeError, ValueError):
+        report.close()
+        raise
+    with report:  # closed at the end, whatever happens
         served = rejected = 0
         with Listener(("127.0.0.1", 0), authkey=authkey) as listener:
             report.send(listener.address)
@@ -329,8 +331,6 @@ def serve_squares(
                         conn.send(number * number)
                 served += 1
         report.send({"served": served, "rejected": rejected})
-    finally:
-        report.close()
 
 
 def ask_squares(

@@ -134,17 +134,17 @@ def get_context(method: str | None = None) -> BaseContext:
         ValueError: ``method`` is not a start method this platform supports.
     """
     methods = available_methods()
-    if method is None:
-        method = "forkserver" if "forkserver" in methods else "spawn"
-    if not isinstance(method, str):
+    if method is not None and not isinstance(method, str):
         raise TypeError(
             f"method must be a str or None, got {type(method).__name__}"
         )
-    if method not in methods:
+    if method is not None and method not in methods:
         raise ValueError(
             f"start method {method!r} is not available here; "
             f"choose one of {methods}"
         )
+    if method is None:
+        method = "forkserver" if "forkserver" in methods else "spawn"
     return multiprocessing.get_context(method)
 
 

@@ -10,9 +10,13 @@ package data that is never imported; these functions run them with
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +30,7 @@ __all__ = [
     "plain_text",
     "run_example",
     "run_python",
+    "stderr_to_file",
 ]
 
 
@@ -105,6 +110,41 @@ def exception_lines(text: str, *, warnings: bool = False) -> list[str]:
         if entry not in found:
             found.append(entry)
     return found
+
+
+@dataclass
+class CapturedText:
+    """What a :func:`stderr_to_file` block wrote; ``text`` is set at its end."""
+
+    text: str = ""
+
+
+@contextmanager
+def stderr_to_file() -> Iterator[CapturedText]:
+    """Point this process's file descriptor 2 at a temporary file for the block.
+
+    A child process started inside the block inherits descriptor 2, so its
+    standard error (a traceback, say) goes to the file, not wherever the
+    parent's goes: a notebook kernel may relay it, or leave it in the
+    terminal that started Jupyter. When the block ends, descriptor 2 is
+    restored and the yielded object's ``text`` holds what was written.
+    Python code in a kernel writes to ``sys.stderr``, which does not go
+    through descriptor 2 there; only what the process writes to the
+    descriptor itself lands in the file.
+    """
+    captured = CapturedText()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as file:
+        os.dup2(file.fileno(), 2)
+        try:
+            yield captured
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            file.seek(0)
+            captured.text = file.read().decode("utf-8", errors="replace")
 
 
 def _first_paragraph(lines: list[str]) -> str:

@@ -148,8 +148,9 @@ def count_with_processes(
 
 
 def store_square(mapping: Any, key: int) -> int:
-    """Set ``mapping[key] = key * key`` (a dict or a dict proxy) and return
-    ``key``.
+    """Store the square of ``key`` under ``key`` in ``mapping``; return ``key``.
+
+    ``mapping`` is a dict or a dict proxy.
 
     Raises:
         TypeError: ``key`` is not an int.
@@ -161,8 +162,7 @@ def store_square(mapping: Any, key: int) -> int:
 
 def append_to_entry(mapping: Any, key: str, value: Any) -> int:
     """Append ``value`` to the list held at ``mapping[key]``; return how long
-    the
-    parent will see it.
+    the parent will see it.
 
     With a dict proxy holding a plain list, ``mapping[key]`` is a *copy*
     fetched from the manager: the append changes the copy and is lost. With a
