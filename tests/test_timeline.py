@@ -64,6 +64,17 @@ def test_rows_busy_and_idle_share():
     assert timeline.tasks_per_worker() == [2, 1]
     assert timeline.busy() == pytest.approx([2.0, 1.0])
     assert timeline.idle_share(2) == pytest.approx(0.25)
+    assert timeline.finishes() == pytest.approx([2.0, 1.0])
+
+
+def test_finishes_follow_the_order_of_the_pids():
+    _, timeline = split_records(
+        _records([(7, 0.5, 3.0), (4, 0.0, 1.0), (4, 1.0, 1.5)]),
+        origin=100,
+        finished=103,
+    )
+    assert timeline.pids() == [4, 7]
+    assert timeline.finishes() == pytest.approx([1.5, 3.0])
 
 
 def test_check_accepts_a_sound_run():

@@ -28,13 +28,11 @@ _offset: float | None = None
 
 
 def set_offset(offset: int | float) -> None:
-    """Store ``offset`` in this process, for :func:`add_offset`; use as a
-    pool's
-    ``initializer``.
+    """Store ``offset`` in this process for :func:`add_offset`.
 
-    An initializer is the place for per-process setup that is too costly to
-    repeat for every task: opening a file, loading a model, seeding a
-    generator.
+    Use it as a pool's ``initializer``, the place for per-process setup
+    that is too costly to repeat for every task: opening a file, loading a
+    model, seeding a generator.
 
     Raises:
         TypeError: ``offset`` is not a real number.
@@ -44,8 +42,7 @@ def set_offset(offset: int | float) -> None:
 
 
 def add_offset(number: int | float) -> int | float:
-    """Return ``number`` plus the offset that :func:`set_offset` stored in this
-    process.
+    """Return ``number`` plus the offset :func:`set_offset` stored here.
 
     Raises:
         TypeError: ``number`` is not a real number.
@@ -60,8 +57,7 @@ def add_offset(number: int | float) -> int | float:
 
 
 def burn_in_worker(iterations: int) -> tuple[int, int]:
-    """Return ``(burn_cpu(iterations), pid)``: a task of a chosen size, and who
-    ran it.
+    """Return ``(burn_cpu(iterations), pid)``: a sized task, and who ran it.
 
     The checksum is :func:`multicore_guide.workers.burn_cpu`'s, so it can be
     checked against a loop; the process id shows which worker the pool gave

@@ -114,6 +114,15 @@ class Timeline:
         """Seconds from the origin to the start of the first task: the start-up."""
         return min(task.start for task in self.tasks)
 
+    def finishes(self) -> list[float]:
+        """When each worker ended its last task, in the order of :meth:`pids`.
+
+        The spread between the smallest and the largest is the ragged end
+        of the run: how long the first worker to run out of work waited
+        for the last one.
+        """
+        return [tasks[-1].end for tasks in self.rows().values()]
+
     def busy(self) -> list[float]:
         """Seconds each worker spent in tasks, in the order of :meth:`pids`."""
         return [
