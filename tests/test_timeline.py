@@ -193,3 +193,18 @@ def test_the_workers_do_not_import_matplotlib():
         timeout=60,
     )
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_bars_lose_their_edges_only_when_too_narrow_to_show_them():
+    def edges(spans, finished):
+        _, timeline = split_records(
+            _records(spans), origin=100, finished=100 + finished
+        )
+        ax = plot_timeline(timeline, title="t")
+        widths = {float(c.get_linewidth()[0]) for c in ax.collections}
+        plt.close(ax.figure)
+        return widths
+
+    assert edges([(1, 0.0, 0.5), (1, 0.5, 1.0)], 1.0) == {0.6}
+    tiny = [(1, i * 1e-4, (i + 1) * 1e-4) for i in range(100)]
+    assert edges(tiny, 1.0) == {0.0}

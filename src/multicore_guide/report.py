@@ -1,4 +1,4 @@
-"""Results shown as prose and as tables: :func:`say` and :func:`table`.
+"""Results shown as prose, tables and listings: :func:`say`, :func:`table`, :func:`listing`.
 
 A number measured in a cell and typed into the prose goes stale the next
 time the notebook runs. Instead, a chapter writes such a sentence with
@@ -13,22 +13,33 @@ and in JupyterLab (the input is collapsed, ``jupyter.source_hidden``).
 Each value is wrapped in ``<span class="measured">``: the nbval sanitizer
 masks exactly those spans, so the rest of the sentence is still compared.
 The output's metadata keeps the template and the values, and
-``tests/test_prose.py`` renders them again: a number changed by hand in a
-stored output no longer matches, and the test fails.
+``tests/book/test_prose.py`` renders them again: a number changed by hand
+in a stored output no longer matches, and the test fails.
+
+:func:`listing` shows lines of the package's own source, as a highlighted
+code block, in the same way: the cell's input is hidden, and the output
+is the code. A listing is therefore the code that runs, it reads the same
+in the built book and in JupyterLab (which cannot render Sphinx's
+``literalinclude``), and nbval compares it with the source on every run.
 """
 
 from __future__ import annotations
 
+import ast
 import html
 import numbers
 import string
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 __all__ = [
     "MEASURED_CLASS",
     "METADATA_KEY",
     "Table",
+    "listed_lines",
+    "listing",
+    "listing_tabs",
     "render",
     "say",
     "table",
@@ -116,6 +127,121 @@ def say(template: str, /, **values: Any) -> None:
         {"text/markdown": markdown},
         raw=True,
         metadata={METADATA_KEY: {"template": template, "values": plain}},
+    )
+
+
+# the package's own folder: listings show files below it, and nothing else
+PACKAGE = Path(__file__).resolve().parent
+
+
+def listed_lines(
+    path: str,
+    *,
+    pyobject: str | None = None,
+    start_at: str | None = None,
+    end_at: str | None = None,
+    end_before: str | None = None,
+    dedent: int = 0,
+) -> list[str]:
+    """Return the lines of ``path`` (relative to the package) that a listing shows.
+
+    The options work as Sphinx's ``literalinclude`` does: ``pyobject``
+    (``"f"`` or ``"Class.method"``) narrows the file to one definition,
+    with its decorators; then the first line containing ``start_at`` is
+    the first line shown, and the first line after it containing
+    ``end_at`` the last (``end_before``: the line before it); ``dedent``
+    removes that many columns of indentation.
+
+    Raises:
+        ValueError: ``path`` leaves the package, or an anchor is not found.
+        FileNotFoundError: there is no such file.
+    """
+    file = (PACKAGE / path).resolve()
+    if PACKAGE not in file.parents:
+        raise ValueError(f"path must name a file in the package, got {path!r}")
+    lines = file.read_text(encoding="utf-8").splitlines()
+    if pyobject is not None:
+        body: list[ast.stmt] = ast.parse("\n".join(lines)).body
+        node: Any = None
+        for name in pyobject.split("."):
+            node = next(
+                (n for n in body if getattr(n, "name", None) == name), None
+            )
+            if node is None:
+                raise ValueError(f"{path} defines no {pyobject!r}")
+            body = getattr(node, "body", [])
+        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+        lines = lines[first - 1 : node.end_lineno]
+
+    def find(text: str, after: int = 0) -> int:
+        for index in range(after, len(lines)):
+            if text in lines[index]:
+                return index
+        raise ValueError(f"{path}: no line contains {text!r}")
+
+    if start_at is not None:
+        lines = lines[find(start_at) :]
+    if end_at is not None:
+        lines = lines[: find(end_at) + 1]
+    if end_before is not None:
+        lines = lines[: find(end_before)]
+    if dedent:
+        for line in lines:
+            if line.strip() and not line.startswith(" " * dedent):
+                raise ValueError(
+                    f"{path}: cannot dedent {line!r} by {dedent} columns"
+                )
+        lines = [line[dedent:] for line in lines]
+    return lines
+
+
+def listing(path: str, **options: Any) -> None:
+    """Show lines of the package's source as a highlighted code block.
+
+    ``path`` is relative to the package (``"workers.py"``,
+    ``"examples/guide_example2_guarded.py"``); the options are those of
+    :func:`listed_lines`. Python files are highlighted as Python, others
+    as plain text.
+
+    Raises:
+        ValueError, FileNotFoundError: as for :func:`listed_lines`.
+    """
+    from IPython.display import display
+
+    code = "\n".join(listed_lines(path, **options))
+    language = "python" if path.endswith(".py") else "text"
+    fence = "````" if "```" in code else "```"
+    display(
+        {"text/markdown": f"{fence}{language}\n{code}\n{fence}\n"},
+        raw=True,
+        metadata={METADATA_KEY: {"listing": path}},
+    )
+
+
+def listing_tabs(path: str, tabs: Mapping[str, Sequence[str]]) -> None:
+    """Show whole definitions of one file side by side, one tab each.
+
+    ``tabs`` maps a tab's title to the names (``pyobject``) of the
+    functions or classes it lists, in order. The output is a MyST tab set,
+    which the built book and JupyterLab (with jupyterlab-myst) both render.
+
+    Raises:
+        ValueError, FileNotFoundError: as for :func:`listed_lines`.
+    """
+    from IPython.display import display
+
+    parts = ["::::{tab-set}"]
+    for title, names in tabs.items():
+        parts.append(f":::{{tab-item}} {title}")
+        for name in names:
+            code = "\n".join(listed_lines(path, pyobject=name))
+            parts.append(f"```python\n{code}\n```")
+        parts.append(":::")
+    parts.append("::::")
+    display(
+        {"text/markdown": "\n".join(parts) + "\n"},
+        raw=True,
+        metadata={METADATA_KEY: {"listing": path}},
     )
 
 

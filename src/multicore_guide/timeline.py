@@ -243,13 +243,19 @@ def _draw_rows(
     ax: Any, timeline: Timeline, colour_of: Callable[[Task], Any]
 ) -> None:
     rows = timeline.rows()
+    # a thin white edge tells neighbouring tasks apart; on tasks only a few
+    # pixels wide it would cover them, so those are drawn without one
+    lengths = sorted(t.seconds for tasks in rows.values() for t in tasks)
+    narrow = bool(lengths) and lengths[len(lengths) // 2] < (
+        timeline.finished / 300
+    )
     for row, tasks in enumerate(rows.values()):
         ax.broken_barh(
             [(t.start, t.seconds) for t in tasks],
             (row - 0.4, 0.8),
             facecolors=[colour_of(t) for t in tasks],
             edgecolor="white",
-            linewidth=0.6,
+            linewidth=0.0 if narrow else 0.6,
         )
     ax.set_yticks(
         range(len(rows)), [f"worker {i + 1}" for i in range(len(rows))]

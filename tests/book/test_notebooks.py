@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from multicore_guide.report import listed_lines
+
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 NOTEBOOKS = sorted(BOOK.glob("[0-9]*.ipynb"))
@@ -180,74 +182,76 @@ def test_solutions_stay_hidden_in_jupyterlab(path):
     assert not shown, f"solution cells not collapsed in JupyterLab: {shown}"
 
 
-LITERALINCLUDE = re.compile(
-    r"```\{literalinclude\}\s+(\S+)\n((?::[\w-]+:.*\n)*)"
-)
 LISTING_WIDTH = 79
 
 
-def listed_lines(source_file, options):
-    """The lines a literalinclude shows, for the options the book uses (pyobject, start-at, end-before, end-at, lines)."""
+def listing_calls(nb):
+    """(cell, path, options) for each listing() call in the notebook's code cells."""
     import ast
 
-    lines = source_file.read_text(encoding="utf-8").splitlines()
-    if "pyobject" in options:
-        tree = ast.parse("\n".join(lines))
-        names = options["pyobject"].split(".")
-        body = tree.body
-        for name in names:
-            node = next(n for n in body if getattr(n, "name", None) == name)
-            body = getattr(node, "body", [])
-        start = min(
-            [node.lineno]
-            + [d.lineno for d in getattr(node, "decorator_list", [])]
-        )
-        lines = lines[start - 1 : node.end_lineno]
-    if "lines" in options:
-        first, _, last = options["lines"].partition("-")
-        lines = lines[int(first) - 1 : int(last or first)]
-    if "start-at" in options:
-        lines = lines[
-            next(
-                i
-                for i, line in enumerate(lines)
-                if options["start-at"] in line
-            ) :
-        ]
-    if "end-before" in options:
-        lines = lines[
-            : next(
-                i
-                for i, line in enumerate(lines)
-                if options["end-before"] in line
-            )
-        ]
-    if "end-at" in options:
-        lines = lines[
-            : next(
-                i for i, line in enumerate(lines) if options["end-at"] in line
-            )
-            + 1
-        ]
-    return lines
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        if "listing" not in source:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None)
+            if name == "listing":
+                path = ast.literal_eval(node.args[0])
+                options = {
+                    k.arg: ast.literal_eval(k.value) for k in node.keywords
+                }
+                yield cell, path, options
+            elif name == "listing_tabs":
+                path, tabs = map(ast.literal_eval, node.args)
+                for names in tabs.values():
+                    for pyobject in names:
+                        yield cell, path, {"pyobject": pyobject}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_listed_source_fits_the_page(path):
     """A listing at most 79 columns wide fits the book's text column at desktop width, unwrapped."""
     wide = []
-    for cell in load(path)["cells"]:
-        if cell["cell_type"] != "markdown":
-            continue
-        for match in LITERALINCLUDE.finditer("".join(cell["source"])):
-            options = dict(re.findall(r":([\w-]+):\s*(.*)", match.group(2)))
-            target = (path.parent / match.group(1)).resolve()
-            for line in listed_lines(target, options):
-                if len(line) > LISTING_WIDTH:
-                    wide.append(
-                        f"{target.name} ({options}): {len(line)} columns: {line.strip()[:50]}"
-                    )
+    for _, target, options in listing_calls(load(path)):
+        for line in listed_lines(target, **options):
+            if len(line) > LISTING_WIDTH:
+                wide.append(
+                    f"{target} ({options}): {len(line)} columns: {line.strip()[:50]}"
+                )
     assert not wide, (
         f"{path.name}: listings wider than {LISTING_WIDTH} columns:\n  "
         + "\n  ".join(wide)
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_listings_read_the_same_in_jupyterlab(path):
+    """JupyterLab cannot render Sphinx's literalinclude, so listings are cells.
+
+    Each listing() cell hides its input in the book (remove-input) and in
+    JupyterLab (source_hidden), is tagged "listing" (the book's CSS keeps
+    its lines unwrapped), and its stored output is the listed code.
+    """
+    nb = load(path)
+    raw = [
+        "".join(c["source"])[:60]
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown"
+        and "{literalinclude}" in "".join(c["source"])
+    ]
+    assert not raw, f"{path.name}: literalinclude in markdown: {raw}"
+    for cell, target, options in listing_calls(nb):
+        tags = cell["metadata"].get("tags", [])
+        assert "remove-input" in tags and "listing" in tags, target
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden"), target
+        shown = "".join(
+            o.get("data", {}).get("text/markdown", "") for o in cell["outputs"]
+        )
+        code = "\n".join(listed_lines(target, **options))
+        assert code in shown, (
+            f"{path.name}: stale listing of {target} {options}"
+        )

@@ -330,9 +330,11 @@ LAYOUT_FACTS = """() => {
     const shown = el => el.getClientRects().length > 0 && !el.closest('details:not([open])');
     const overflows = el => el.scrollWidth > el.clientWidth + 1;
     const describe = el => (el.innerText || '').trim().split('\\n')[0].slice(0, 60);
-    // a cell's input, and a file listed with literalinclude, are source listings
-    const isSource = el => !!el.closest('.cell_input, div[class*="highlight-"]:not(.output)')
-        && !el.closest('.cell_output');
+    // a cell's input, and a listing of the package's source (a cell tagged
+    // "listing", whose output is the code), are source listings
+    const isSource = el => !!el.closest('.tag_listing')
+        || (!!el.closest('.cell_input, div[class*="highlight-"]:not(.output)')
+            && !el.closest('.cell_output'));
     const blocks = [...main.querySelectorAll('pre, table')].filter(shown);
     const wide = blocks.filter(overflows).map(el => ({source: isSource(el), text: describe(el)}));
     const images = [...main.querySelectorAll('img')].filter(img => !img.closest('.widget-subarea'));

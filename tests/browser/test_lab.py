@@ -39,6 +39,22 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _listings(name):
+    """The first non-blank line of each listing the notebook shows."""
+    import json
+
+    sys.path.insert(0, str(ROOT / "tests" / "book"))
+    from test_notebooks import listing_calls  # noqa: E402
+
+    from multicore_guide.report import listed_lines
+
+    notebook = json.loads((ROOT / "book" / name).read_text(encoding="utf-8"))
+    return [
+        next(line.strip() for line in listed_lines(path, **options) if line.strip())
+        for _, path, options in listing_calls(notebook)
+    ]
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1; yields its base URL and token."""
@@ -131,6 +147,25 @@ def test_chapter_reads_as_in_the_book(lab, page, name):
         f"{name}: raw MyST is visible in JupyterLab:\n"
         + "\n---\n".join(t[:300] for t in raw)
     )
+    # each listing of the package's source shows its code as the output of
+    # a cell whose input is collapsed (Sphinx's literalinclude, which
+    # JupyterLab cannot render, is not used)
+    expected = _listings(name)
+    outputs = page.eval_on_selector_all(
+        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output",
+        "outs => outs.map(o => o.innerText)",
+    )
+    missing = [
+        first for first in expected if not any(first in o for o in outputs)
+    ]
+    assert not missing, f"{name}: listings not shown: {missing}"
+    listing = page.locator(
+        ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output pre"
+    ).first
+    if expected and listing.count():
+        listing.scroll_into_view_if_needed()
+        time.sleep(0.5)
+        page.screenshot(path=str(SHOTS / f"{stem}-listing.png"))
     exercise = page.locator(cells, has_text="Exercise 1").first
     if exercise.count():
         exercise.scroll_into_view_if_needed()
