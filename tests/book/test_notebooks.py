@@ -249,7 +249,8 @@ def test_listings_read_the_same_in_jupyterlab(path):
         assert "remove-input" in tags and "listing" in tags, target
         assert cell["metadata"].get("jupyter", {}).get("source_hidden"), target
         shown = "".join(
-            o.get("data", {}).get("text/markdown", "") for o in cell["outputs"]
+            "".join(o.get("data", {}).get("text/markdown", ""))
+            for o in cell["outputs"]
         )
         code = "\n".join(listed_lines(target, **options))
         assert code in shown, (

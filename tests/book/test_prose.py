@@ -94,7 +94,8 @@ def said(notebook):
     """Every (cell, output) pair that say() produced."""
     for cell in notebook["cells"]:
         for output in cell.get("outputs", []):
-            if METADATA_KEY in output.get("metadata", {}):
+            meta = output.get("metadata", {}).get(METADATA_KEY, {})
+            if "template" in meta:  # listing() outputs carry "listing"
                 yield cell, output
 
 
