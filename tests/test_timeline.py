@@ -208,3 +208,12 @@ def test_bars_lose_their_edges_only_when_too_narrow_to_show_them():
     assert edges([(1, 0.0, 0.5), (1, 0.5, 1.0)], 1.0) == {0.6}
     tiny = [(1, i * 1e-4, (i + 1) * 1e-4) for i in range(100)]
     assert edges(tiny, 1.0) == {0.0}
+
+
+def test_ragged_end_is_the_spread_of_the_last_ends():
+    _, timeline = split_records(
+        _records([(1, 0.0, 1.0), (2, 0.0, 0.25), (2, 0.25, 0.5)]),
+        origin=100,
+        finished=101.0,
+    )
+    assert timeline.ragged_end() == pytest.approx(0.5)

@@ -311,13 +311,13 @@ DECISION_TREE: dict[str, Question | Leaf] = {
         no="threads_for_io",
     ),
     "threads_for_io": Leaf(
-        "Threads or asyncio: waiting releases the GIL",
+        "Threads or asyncio: both overlap the waiting",
         ("14_asyncio",),
         "threads",
     ),
     "one_core": Question(
-        "Can one core go faster still: NumPy, Numba (nogil=True), "
-        "Cython (with nogil:)?",
+        "Can one core go faster still: NumPy, or a loop compiled "
+        "with Numba or Cython?",
         yes="one_core_first",
         no="machines",
     ),
@@ -336,14 +336,15 @@ DECISION_TREE: dict[str, Question | Leaf] = {
         "Dask: workers on a cluster of machines", ("13_beyond",), None
     ),
     "free_threaded": Question(
-        "Is a free-threaded build (3.14t, GIL off) available, and do all "
-        "your imports support it?",
+        "Can threads run it in parallel: a free-threaded build, or "
+        "Numba or Cython code that releases the GIL?",
         yes="free_threads",
         no="importable",
     ),
     "free_threads": Leaf(
-        "Threads (ThreadPoolExecutor) on the free-threaded build",
-        ("13_beyond",),
+        "Threads (ThreadPoolExecutor): a free-threaded build, or code "
+        "that releases the GIL",
+        ("13_beyond", "19_one_core_first"),
         "threads",
     ),
     "importable": Question(

@@ -123,6 +123,15 @@ class Timeline:
         """
         return [tasks[-1].end for tasks in self.rows().values()]
 
+    def ragged_end(self) -> float:
+        """Seconds between the first and the last worker's last task end.
+
+        Zero when every worker ends together; large when one worker runs on
+        alone while the others have nothing left to do.
+        """
+        finishes = self.finishes()
+        return max(finishes) - min(finishes) if finishes else 0.0
+
     def busy(self) -> list[float]:
         """Seconds each worker spent in tasks, in the order of :meth:`pids`."""
         return [
